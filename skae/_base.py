@@ -1,0 +1,428 @@
+"""The shared estimator base: parameters, fit / partial_fit / transform / inverse_transform /
+score_samples, and the only bridge between numpy arrays and torch tensors."""
+
+import copy
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from ._compat import Interval, StrOptions, _fit_context, validate_data
+from .nn.losses import reconstruction_error
+from .nn.modules import ACTIVATIONS, Autoencoder
+from .nn.training import Objective, ProgressBar, Trainer
+
+FLOAT_DTYPES = (np.float64, np.float32)
+# Rows per chunk when a whole array passes through the model or through numpy statistics:
+# large enough to keep BLAS busy, small enough that temporaries stay a few tens of MB.
+_CHUNK_ROWS = 8192
+
+
+class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Fit, transform and score with a torch autoencoder; subclasses choose module and loss."""
+
+    _parameter_constraints = {
+        "latent_dim": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "scaling": [StrOptions({"auto", "standard", "minmax"}), None],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "device": [str, torch.device],
+    }
+
+    # -- sklearn API ---------------------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the autoencoder on ``X``; ``y`` is ignored.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : None
+            Ignored; present for Pipeline compatibility.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, partial=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train one epoch on ``X``, building the model on the first call.
+
+        The input scaling is fixed from the first chunk, so make it representative.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A chunk of training data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        return self._fit(X, partial=True)
+
+    def transform(self, X):
+        """Encode ``X`` into the latent space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, latent_dim)
+            Latent codes, in the dtype of ``X`` (float64 for non-float input).
+        """
+        X = self._check_input(X)
+        return self._map_batches(X, self._encode, self._n_features_out, X.dtype)
+
+    def inverse_transform(self, X):
+        """Decode latent codes back to the input space, in the units the model was fit on.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, latent_dim)
+            Latent codes, e.g. the output of ``transform``.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features_in_)
+        """
+        check_is_fitted(self)
+        Z = check_array(X, dtype=FLOAT_DTYPES, input_name="X")
+        if Z.shape[1] != self._n_features_out:
+            raise ValueError(
+                f"inverse_transform expects latent codes with {self._n_features_out} columns "
+                f"(latent_dim), got {Z.shape[1]}."
+            )
+        return self._map_batches(Z, self._decode, self.n_features_in_, Z.dtype)
+
+    def score_samples(self, X):
+        """Negative reconstruction error of each sample: higher means better reconstructed.
+
+        The error is the mean squared error over features in the model's working space
+        (after the input scaling, see ``scaling``), so columns of large scale do not
+        dominate; for data in [0, 1] with no scaling it is the plain per-pixel MSE.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        X = self._check_input(X)
+        return -self._map_batches(X, self._reconstruction_error, None, np.float64)
+
+    def score(self, X, y=None):
+        """Mean of ``score_samples``: the negative mean reconstruction error.
+
+        Higher is better, so ``GridSearchCV`` can tune an autoencoder with no labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    @property
+    def _n_features_out(self):
+        return self.latent_dim
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    # -- what subclasses change ------------------------------------------------------------
+
+    def _build_module(self, n_features, output_activation):
+        """The torch module for ``n_features`` inputs."""
+        return Autoencoder.mlp(
+            n_features, self._hidden_layer_sizes(), self.latent_dim,
+            activation=self.activation, output_activation=output_activation,
+        )
+
+    def _build_objective(self):
+        """The training objective: plain reconstruction error here."""
+        return Objective()
+
+    # -- fitting ---------------------------------------------------------------------------
+
+    def _fit(self, X, *, partial):
+        first_call = not hasattr(self, "module_") or not (partial or self.warm_start)
+        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=first_call)
+        device = self._resolve_device()
+        if first_call:
+            self._initialize(X, device)
+        else:
+            self.module_.to(device)
+        X_train, X_valid = (X, None) if partial else self._split(X)
+        trainer = Trainer(
+            self.module_,
+            self._build_objective(),
+            self._build_optimizer(),
+            batch_size=self._batch_size(X_train.shape[0]),
+            shuffle=self.shuffle,
+            generator=torch.Generator(device).manual_seed(int(self._rng.randint(2**31 - 1))),
+            device=device,
+            callbacks=[ProgressBar(1 if partial else self.max_iter, type(self).__name__)]
+            if self.verbose else [],
+        )
+        history = trainer.fit(
+            self._as_tensor(X_train, device),
+            None if X_valid is None else self._as_tensor(X_valid, device),
+            max_iter=1 if partial else self.max_iter,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+        )
+        self._optimizer_state = trainer.optimizer.state_dict()
+        self._record(trainer, history, partial)
+        return self
+
+    def _initialize(self, X, device):
+        """Fix the input scaling, build the module and reset what fit learns."""
+        self._hidden_layer_sizes()  # validates before any work
+        self._rng = check_random_state(self.random_state)
+        shift, scale, self.output_activation_ = self._scaling(X)
+        seed = int(self._rng.randint(2**31 - 1))
+        # Build under a private seed: reproducible from random_state, global RNG untouched.
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            module = self._build_module(X.shape[1], self.output_activation_)
+        module.shift.copy_(torch.as_tensor(shift))
+        module.scale.copy_(torch.as_tensor(scale))
+        self.module_ = module.to(device)
+        self._optimizer_state = None
+        self.history_ = []
+        self.n_iter_ = 0
+
+    def _build_optimizer(self):
+        optimizer = torch.optim.Adam(
+            self.module_.parameters(), lr=self.learning_rate_init, weight_decay=self.alpha
+        )
+        if self._optimizer_state is not None:
+            optimizer.load_state_dict(self._optimizer_state)
+            for group in optimizer.param_groups:
+                group["lr"], group["weight_decay"] = self.learning_rate_init, self.alpha
+        return optimizer
+
+    def _split(self, X):
+        """Hold out ``validation_fraction`` of the rows when early stopping."""
+        if not self.early_stopping:
+            return X, None
+        n_valid = int(round(self.validation_fraction * X.shape[0]))
+        if n_valid < 1 or n_valid >= X.shape[0]:
+            raise ValueError(
+                f"early_stopping with validation_fraction={self.validation_fraction} leaves "
+                f"{n_valid} of {X.shape[0]} samples for validation; it needs at least one "
+                "sample on each side. Pass more samples or set early_stopping=False."
+            )
+        order = self._rng.permutation(X.shape[0])
+        # Sorted indices keep reads from a memory map sequential.
+        return X[np.sort(order[n_valid:])], X[np.sort(order[:n_valid])]
+
+    def _record(self, trainer, history, partial):
+        if trainer.diverged and not any(np.isfinite(r["train_loss"]) for r in history[:-1]):
+            del self.module_
+            raise ValueError(
+                f"Training diverged: the loss became {history[-1]['train_loss']} in the "
+                f"first epoch. Lower learning_rate_init (now {self.learning_rate_init}) or "
+                "check the input for extreme values."
+            )
+        self.history_ = [*self.history_, *history]
+        self.n_iter_ += len(history)
+        self.loss_curve_ = [row["train_loss"] for row in self.history_]
+        if any("valid_loss" in row for row in history):
+            self.validation_loss_curve_ = [row["valid_loss"] for row in history]
+            self.best_loss_ = trainer.best_loss
+        else:
+            self.best_loss_ = float(np.nanmin(self.loss_curve_))
+        if trainer.diverged:
+            warnings.warn(
+                f"Training diverged at epoch {history[-1]['epoch']} (the loss became "
+                f"{history[-1]['train_loss']}); the weights of the last finite epoch were "
+                f"kept. Lower learning_rate_init (now {self.learning_rate_init}).",
+                RuntimeWarning, stacklevel=3,
+            )
+        elif trainer.interrupted:
+            warnings.warn(
+                f"Training interrupted after {len(history)} epochs; keeping the "
+                f"{'best' if self.early_stopping else 'latest'} weights so far.",
+                UserWarning, stacklevel=3,
+            )
+        elif not partial and not trainer.converged:
+            warnings.warn(
+                f"{type(self).__name__} reached max_iter={self.max_iter} before the loss "
+                "stopped improving; raise max_iter for a better model.",
+                ConvergenceWarning, stacklevel=3,
+            )
+
+    # -- parameters resolved at fit time ---------------------------------------------------
+
+    def _hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+        if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes):
+            raise ValueError(
+                f"hidden_layer_sizes must be a sequence of positive ints, got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return tuple(int(s) for s in sizes)
+
+    def _batch_size(self, n_samples):
+        return min(256 if self.batch_size == "auto" else self.batch_size, n_samples)
+
+    def _resolve_device(self):
+        if self.device == "auto":
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        try:
+            device = torch.device(self.device)
+        except (RuntimeError, TypeError):
+            raise ValueError(
+                f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {self.device!r}."
+            ) from None
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(
+                f"device={self.device!r} but torch sees no CUDA device here; use "
+                "device='auto' or 'cpu'."
+            )
+        return device
+
+    def _scaling(self, X):
+        """Per-feature ``shift``, ``scale`` and the output activation, from the data.
+
+        ``scaling="auto"`` leaves data in [0, 1] as it is and decodes through a sigmoid
+        (the reference image model); any other data is standardised with a linear output.
+        """
+        lo, hi, mean, std = _column_stats(X)
+        in_unit_range = lo.min() >= 0 and hi.max() <= 1
+        scaling = self.scaling
+        if scaling == "auto":
+            scaling = None if in_unit_range else "standard"
+        if scaling == "standard":
+            shift, scale = mean, std
+        elif scaling == "minmax":
+            shift, scale = lo, hi - lo
+        else:
+            shift, scale = np.zeros_like(mean), np.ones_like(mean)
+        scale = np.where(scale > 0, scale, 1.0)
+        in_unit_range = scaling == "minmax" or (scaling is None and in_unit_range)
+        return (shift.astype(np.float32), scale.astype(np.float32),
+                "logistic" if in_unit_range else "identity")
+
+    # -- the numpy <-> torch bridge --------------------------------------------------------
+
+    def _check_input(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
+
+    @staticmethod
+    def _as_tensor(X, device):
+        """A float32 tensor over ``X``: no copy for float32 arrays (memory maps included)."""
+        X = np.asarray(X, dtype=np.float32)
+        with warnings.catch_warnings():
+            # Read-only arrays (memory maps) are fine: nothing here writes to the data.
+            warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+            tensor = torch.from_numpy(X)
+        if device.type == "cuda":
+            tensor = tensor.to(device)
+        return tensor
+
+    def _map_batches(self, X, fn, n_out, dtype):
+        """Apply ``fn(module, batch)`` to ``X`` in chunks under inference mode."""
+        device = self._resolve_device()
+        module = self.module_.to(device).eval()
+        out = np.empty((X.shape[0],) if n_out is None else (X.shape[0], n_out), dtype=dtype)
+        with torch.inference_mode():
+            for start in range(0, X.shape[0], _CHUNK_ROWS):
+                batch = self._as_tensor(X[start:start + _CHUNK_ROWS], device)
+                out[start:start + _CHUNK_ROWS] = fn(module, batch).cpu().numpy()
+        return out
+
+    @staticmethod
+    def _encode(module, x):
+        return module.encode(module.normalize(x))
+
+    @staticmethod
+    def _decode(module, z):
+        return module.denormalize(module.decode(z))
+
+    @staticmethod
+    def _reconstruction_error(module, x):
+        target = module.normalize(x)
+        return reconstruction_error(module(target)["reconstruction"], target)
+
+    # -- persistence -----------------------------------------------------------------------
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # Tensors are pickled on the CPU so a model trained on a GPU loads anywhere.
+        if "module_" in state and any(t.device.type != "cpu" for t in
+                                      self.module_.state_dict().values()):
+            state["module_"] = copy.deepcopy(self.module_).cpu()
+        if state.get("_optimizer_state") is not None:
+            state["_optimizer_state"] = _tensors_to_cpu(state["_optimizer_state"])
+        return state
+
+
+def _tensors_to_cpu(obj):
+    if isinstance(obj, torch.Tensor):
+        return obj.cpu()
+    if isinstance(obj, dict):
+        return {k: _tensors_to_cpu(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_tensors_to_cpu(v) for v in obj)
+    return obj
+
+
+def _column_stats(X):
+    """Per-column min, max, mean and standard deviation, read in chunks of rows.
+
+    Chunks keep the temporaries small, so a large array or a memory map is never copied whole.
+    """
+    n = X.shape[0]
+    lo = np.full(X.shape[1], np.inf)
+    hi = np.full(X.shape[1], -np.inf)
+    total = np.zeros(X.shape[1])
+    for start in range(0, n, _CHUNK_ROWS):
+        chunk = X[start:start + _CHUNK_ROWS]
+        lo = np.minimum(lo, chunk.min(axis=0))
+        hi = np.maximum(hi, chunk.max(axis=0))
+        total += chunk.sum(axis=0, dtype=np.float64)
+    mean = total / n
+    squares = np.zeros(X.shape[1])
+    for start in range(0, n, _CHUNK_ROWS):
+        squares += ((X[start:start + _CHUNK_ROWS] - mean) ** 2).sum(axis=0)
+    return lo, hi, mean, np.sqrt(squares / n)

@@ -1,0 +1,206 @@
+"""The training loop: fit -> epoch -> train step / validation step, with early stopping.
+
+Data arrives as tensors already in memory (or a memory map) and is batched by index, so there
+is no per-sample Dataset. Losses are summed on the device and read back once per epoch.
+"""
+
+import math
+
+import torch
+
+from .losses import mean_reconstruction_error
+
+
+class Objective:
+    """Reconstruction error plus weighted penalty terms, each reported apart.
+
+    Parameters
+    ----------
+    penalties : dict of str -> (float, callable), default=None
+        ``name -> (weight, fn)`` where ``fn(module, inputs, outputs)`` returns a scalar
+        tensor; ``inputs`` is what the encoder saw and ``outputs`` the module's dict.
+    corruption : callable, default=None
+        ``fn(x, generator)`` returning a corrupted copy of a batch (in the working space).
+        Applied in training only; the target stays the clean batch.
+    """
+
+    def __init__(self, penalties=None, corruption=None):
+        self.penalties = dict(penalties or {})
+        self.corruption = corruption
+
+    def __call__(self, module, x, *, training=False, generator=None):
+        """Return a dict of scalar loss tensors: each term and their weighted sum ``loss``."""
+        target = module.normalize(x)
+        inputs = target
+        if training and self.corruption is not None:
+            inputs = self.corruption(target, generator)
+        outputs = module(inputs)
+        terms = {"reconstruction": mean_reconstruction_error(outputs["reconstruction"], target)}
+        loss = terms["reconstruction"]
+        for name, (weight, fn) in self.penalties.items():
+            terms[name] = fn(module, inputs, outputs)
+            loss = loss + weight * terms[name]
+        terms["loss"] = loss
+        return terms
+
+
+class Trainer:
+    """Minimise an objective over a tensor of samples with mini-batch gradient steps.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+    objective : callable
+        ``objective(module, x, training=..., generator=...)`` -> dict of scalar tensors
+        with the total under ``"loss"``.
+    optimizer : torch.optim.Optimizer
+    batch_size : int
+    shuffle : bool, default=True
+    generator : torch.Generator, default=None
+        Source of randomness for the batch order and the objective (noise).
+    device : torch.device, default="cpu"
+        Where batches are moved before the step.
+    callbacks : sequence, default=()
+        Objects with ``on_epoch_end(trainer, row)``; set ``trainer.stop_training = True``
+        to stop after the current epoch.
+    """
+
+    def __init__(self, module, objective, optimizer, *, batch_size, shuffle=True,
+                 generator=None, device="cpu", callbacks=()):
+        self.module = module
+        self.objective = objective
+        self.optimizer = optimizer
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.generator = generator
+        self.device = torch.device(device)
+        self.callbacks = list(callbacks)
+
+    # -- the loop, top to bottom -------------------------------------------------------
+
+    def fit(self, X_train, X_valid=None, *, max_iter, tol=1e-4, n_iter_no_change=10):
+        """Train up to ``max_iter`` epochs; return the history, one dict per epoch.
+
+        Stops early when the monitored loss (validation loss if ``X_valid`` is given, else
+        training loss) has not improved by ``tol`` for ``n_iter_no_change`` epochs. With a
+        validation set, the best weights are restored at the end. A non-finite loss, or a
+        ``KeyboardInterrupt``, stops training with the last good weights restored; the flags
+        ``diverged`` and ``interrupted`` say so. ``converged`` is False when ``max_iter``
+        epochs ran without stopping early.
+        """
+        self.history = []
+        self.stop_training = self.converged = self.diverged = self.interrupted = False
+        self.best_loss, self.best_epoch, no_improvement = math.inf, 0, 0
+        best_state = last_good_state = self._snapshot()
+        try:
+            for epoch in range(1, max_iter + 1):
+                row = {"epoch": epoch, **self._prefixed("train", self.run_epoch(X_train))}
+                if X_valid is not None:
+                    row.update(self._prefixed("valid", self.evaluate(X_valid)))
+                self.history.append(row)
+                monitored = row["valid_loss" if X_valid is not None else "train_loss"]
+                if not math.isfinite(row["train_loss"]) or not math.isfinite(monitored):
+                    self.diverged = True
+                    break
+                last_good_state = self._snapshot()
+                if monitored < self.best_loss - tol:
+                    no_improvement = 0
+                else:
+                    no_improvement += 1
+                if monitored < self.best_loss:
+                    self.best_loss, self.best_epoch = monitored, epoch
+                    if X_valid is not None:
+                        best_state = last_good_state
+                for callback in self.callbacks:
+                    callback.on_epoch_end(self, row)
+                if no_improvement >= n_iter_no_change:
+                    self.converged = True
+                if self.converged or self.stop_training:
+                    break
+        except KeyboardInterrupt:
+            self.interrupted = True
+        if self.diverged or self.interrupted:
+            self.module.load_state_dict(last_good_state)
+        if X_valid is not None and math.isfinite(self.best_loss):
+            self.module.load_state_dict(best_state)
+        for callback in self.callbacks:
+            if hasattr(callback, "on_train_end"):
+                callback.on_train_end(self)
+        return self.history
+
+    def run_epoch(self, X):
+        """One pass over ``X`` in mini-batches; return the mean of each loss term."""
+        self.module.train()
+        n_samples = X.shape[0]
+        if self.shuffle:
+            order = torch.randperm(n_samples, generator=self.generator,
+                                   device=self.generator.device if self.generator else "cpu")
+            order = order.to(X.device)
+        else:
+            order = torch.arange(n_samples, device=X.device)
+        sums = {}
+        for start in range(0, n_samples, self.batch_size):
+            idx = order[start:start + self.batch_size]
+            terms = self.train_step(self._to_device(X[idx]))
+            for name, value in terms.items():
+                sums[name] = sums.get(name, 0.0) + value.detach() * len(idx)
+        return self._means(sums, n_samples)
+
+    def train_step(self, x):
+        """One gradient step on a batch; return its loss terms."""
+        self.optimizer.zero_grad(set_to_none=True)
+        terms = self.objective(self.module, x, training=True, generator=self.generator)
+        terms["loss"].backward()
+        self.optimizer.step()
+        return terms
+
+    def validation_step(self, x):
+        """Loss terms of a batch, with no gradient and no corruption."""
+        with torch.inference_mode():
+            return self.objective(self.module, x, training=False)
+
+    def evaluate(self, X, batch_size=4096):
+        """Mean of each loss term over ``X``, in evaluation mode."""
+        self.module.eval()
+        sums = {}
+        for start in range(0, X.shape[0], batch_size):
+            x = self._to_device(X[start:start + batch_size])
+            for name, value in self.validation_step(x).items():
+                sums[name] = sums.get(name, 0.0) + value * x.shape[0]
+        return self._means(sums, X.shape[0])
+
+    # -- small helpers -----------------------------------------------------------------
+
+    def _to_device(self, x):
+        return x.to(self.device, non_blocking=True)
+
+    def _snapshot(self):
+        return {k: v.detach().clone() for k, v in self.module.state_dict().items()}
+
+    @staticmethod
+    def _means(sums, n_samples):
+        # One host sync per epoch: stack every term and read them back together.
+        names = list(sums)
+        values = (torch.stack([sums[n] for n in names]) / n_samples).tolist()
+        return dict(zip(names, values))
+
+    @staticmethod
+    def _prefixed(prefix, terms):
+        return {f"{prefix}_{name}": value for name, value in terms.items()}
+
+
+class ProgressBar:
+    """A tqdm bar over epochs showing the latest losses."""
+
+    def __init__(self, total, desc=None):
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(total=total, desc=desc, unit="epoch", leave=True)
+
+    def on_epoch_end(self, trainer, row):
+        self.bar.set_postfix({k: f"{v:.4g}" for k, v in row.items() if k != "epoch"},
+                             refresh=False)
+        self.bar.update(1)
+
+    def on_train_end(self, trainer):
+        self.bar.close()

@@ -1,0 +1,278 @@
+"""AutoencoderTransformer: the mission's three uses, learning, scaling, determinism, errors."""
+
+import subprocess
+import sys
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer, load_wine
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.pipeline import Pipeline
+
+from skae import AutoencoderTransformer
+
+
+def small_ae(**params):
+    params = {"hidden_layer_sizes": (64,), "max_iter": 60, "random_state": 0, **params}
+    return AutoencoderTransformer(**params)
+
+
+@pytest.fixture(scope="module")
+def digits_split():
+    from skae.datasets import load_digits
+
+    X, y = load_digits()
+    return train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
+
+
+@pytest.fixture(scope="module")
+def fitted(digits_split):
+    X_train = digits_split[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return small_ae(latent_dim=8).fit(X_train)
+
+
+# -- the mission's three uses -------------------------------------------------------------
+
+
+def test_pipeline_with_logistic_regression(digits_split):
+    X_train, X_test, y_train, y_test = digits_split
+    pipe = Pipeline([("ae", small_ae(latent_dim=16)),
+                     ("clf", LogisticRegression(max_iter=2000))])
+    pipe.fit(X_train, y_train)
+    assert pipe.named_steps["ae"].n_features_in_ == 64
+    assert pipe.score(X_test, y_test) > 0.85
+
+
+def test_grid_search_over_latent_dim(digits_split):
+    X_train, _, y_train, _ = digits_split
+    pipe = Pipeline([("ae", small_ae(max_iter=30)), ("clf", LogisticRegression(max_iter=2000))])
+    search = GridSearchCV(pipe, {"ae__latent_dim": [2, 8, 16]}, cv=3)
+    search.fit(X_train, y_train)
+    scores = dict(zip(search.cv_results_["param_ae__latent_dim"],
+                      search.cv_results_["mean_test_score"]))
+    # Two dimensions cannot separate ten digits as well as eight or sixteen.
+    assert search.best_params_["ae__latent_dim"] in (8, 16)
+    assert scores[2] < scores[search.best_params_["ae__latent_dim"]] - 0.1
+    refit_ae = search.best_estimator_.named_steps["ae"]
+    assert refit_ae.transform(X_train).shape[1] == search.best_params_["ae__latent_dim"]
+
+
+def test_grid_search_on_autoencoder_score_alone(digits_split):
+    X_train = digits_split[0]
+    search = GridSearchCV(small_ae(max_iter=30), {"latent_dim": [1, 16]}, cv=2).fit(X_train)
+    # No labels: score is the negative reconstruction error, so the bigger code wins.
+    assert search.best_params_ == {"latent_dim": 16}
+
+
+def test_joblib_round_trip_in_a_fresh_process(fitted, digits_split, tmp_path):
+    X_test = digits_split[1]
+    joblib.dump(fitted, tmp_path / "model.joblib")
+    np.save(tmp_path / "X.npy", X_test)
+    code = (
+        "import joblib, numpy as np, sys; d = sys.argv[1];"
+        "m = joblib.load(d + '/model.joblib');"
+        "np.save(d + '/Z.npy', m.transform(np.load(d + '/X.npy')))"
+    )
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True)
+    np.testing.assert_array_equal(np.load(tmp_path / "Z.npy"), fitted.transform(X_test))
+
+
+# -- it learns, on images and on tabular data ---------------------------------------------
+
+
+def test_learns_far_better_than_the_mean_image(fitted, digits_split):
+    X_test = digits_split[1]
+    mean_image_error = np.mean((X_test - digits_split[0].mean(axis=0)) ** 2)
+    assert -fitted.score(X_test) < 0.5 * mean_image_error
+    assert fitted.output_activation_ == "logistic"
+    reconstruction = fitted.inverse_transform(fitted.transform(X_test))
+    np.testing.assert_allclose(np.mean((reconstruction - X_test) ** 2), -fitted.score(X_test),
+                               rtol=1e-5)
+
+
+@pytest.mark.parametrize("loader", [load_breast_cancer, load_wine])
+def test_tabular_data_with_arbitrary_scales(loader):
+    X, _ = loader(return_X_y=True)
+    ae = small_ae(latent_dim=4, max_iter=200).fit(X)
+    assert ae.output_activation_ == "identity"
+    # In standardised units predicting the column means scores an error of 1.
+    assert -ae.score(X) < 0.5
+    # inverse_transform answers in the user's units: the error relative to each column's
+    # spread is small, though the columns differ in scale by orders of magnitude.
+    reconstruction = ae.inverse_transform(ae.transform(X))
+    relative = np.mean(((reconstruction - X) / X.std(axis=0)) ** 2)
+    assert relative < 0.5
+    np.testing.assert_allclose(relative, -ae.score(X), rtol=1e-3)
+
+
+def test_tabular_data_unscaled_is_worse():
+    # What scaling="auto" protects against: raw columns spanning 1e-3 to 1e3.
+    X, _ = load_breast_cancer(return_X_y=True)
+    errors = {}
+    for scaling in ("auto", None):
+        ae = small_ae(latent_dim=4, max_iter=100, scaling=scaling).fit(X)
+        R = ae.inverse_transform(ae.transform(X))
+        errors[scaling] = np.mean(((R - X) / X.std(axis=0)) ** 2)
+    assert errors["auto"] < 0.5 * errors[None]
+
+
+# -- reproducibility ------------------------------------------------------------------------
+
+
+def test_same_seed_same_model_other_seed_other_model(digits_split):
+    X = digits_split[0][:500]
+    first = small_ae(max_iter=5, random_state=3).fit_transform(X)
+    again = small_ae(max_iter=5, random_state=3).fit_transform(X)
+    other = small_ae(max_iter=5, random_state=4).fit_transform(X)
+    np.testing.assert_array_equal(first, again)
+    assert not np.allclose(first, other)
+
+
+def test_fit_leaves_global_torch_and_numpy_rng_alone(digits_split):
+    import torch
+
+    np_state, torch_state = np.random.get_state()[1].copy(), torch.get_rng_state().clone()
+    small_ae(max_iter=2).fit(digits_split[0][:100])
+    assert np.array_equal(np.random.get_state()[1], np_state)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+
+
+# -- training behaviour ----------------------------------------------------------------------
+
+
+def test_history_and_curves(digits_split):
+    X = digits_split[0]
+    ae = small_ae(max_iter=8, early_stopping=True).fit(X)
+    assert ae.n_iter_ == len(ae.loss_curve_) == len(ae.validation_loss_curve_) == 8
+    assert [row["train_loss"] for row in ae.history_] == ae.loss_curve_
+    assert {"train_reconstruction", "valid_reconstruction"} <= set(ae.history_[0])
+    assert ae.loss_curve_[-1] < ae.loss_curve_[0]
+    assert ae.best_loss_ == min(ae.validation_loss_curve_)
+
+
+def test_max_iter_reached_warns(digits_split):
+    with pytest.warns(ConvergenceWarning, match="max_iter=2"):
+        small_ae(max_iter=2).fit(digits_split[0][:200])
+
+
+def test_stops_when_loss_stops_improving(digits_split):
+    ae = small_ae(max_iter=500, tol=1e-2, n_iter_no_change=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ae.fit(digits_split[0][:300])
+    assert ae.n_iter_ < 500
+
+
+def test_partial_fit_trains_one_epoch_per_call(digits_split):
+    X = digits_split[0]
+    ae = small_ae()
+    for _ in range(5):
+        ae.partial_fit(X[:600])
+        ae.partial_fit(X[600:])
+    assert ae.n_iter_ == 10
+    assert ae.loss_curve_[-1] < 0.75 * ae.loss_curve_[0]
+    with pytest.raises(ValueError, match="features"):
+        ae.partial_fit(X[:, :10])
+
+
+def test_warm_start_continues(digits_split):
+    X = digits_split[0]
+    ae = small_ae(max_iter=5, warm_start=True).fit(X)
+    first_epoch_loss = ae.loss_curve_[0]
+    ae.fit(X)
+    assert ae.n_iter_ == 10
+    assert ae.loss_curve_[5] < first_epoch_loss
+    cold = small_ae(max_iter=5).fit(X)
+    cold.fit(X)
+    assert cold.n_iter_ == 5
+
+
+def test_verbose_shows_progress_and_quiet_prints_nothing(digits_split, capsys):
+    X = digits_split[0][:200]
+    small_ae(max_iter=2, verbose=0).fit(X)
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""
+    small_ae(max_iter=2, verbose=1).fit(X)
+    err = capsys.readouterr().err
+    assert "2/2" in err and "train_loss" in err
+
+
+# -- output formats ---------------------------------------------------------------------------
+
+
+def test_pandas_in_and_out(fitted, digits_split):
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame(digits_split[0], columns=[f"px{i}" for i in range(64)])
+    ae = small_ae(latent_dim=3, max_iter=3).set_output(transform="pandas").fit(X)
+    Z = ae.transform(X)
+    assert isinstance(Z, pd.DataFrame)
+    assert list(Z.columns) == ["autoencodertransformer0", "autoencodertransformer1",
+                               "autoencodertransformer2"]
+    assert list(ae.feature_names_in_) == list(X.columns)
+    assert list(ae.get_feature_names_out()) == list(Z.columns)
+
+
+def test_output_dtype_follows_input(fitted, digits_split):
+    X = digits_split[1]
+    assert fitted.transform(X.astype(np.float32)).dtype == np.float32
+    assert fitted.transform(X.astype(np.float64)).dtype == np.float64
+    np.testing.assert_allclose(fitted.transform(X.astype(np.float64)),
+                               fitted.transform(X.astype(np.float32)))
+
+
+# -- clear errors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_nan_and_inf_are_rejected(fitted, digits_split, bad):
+    X = digits_split[1].copy()
+    X[3, 5] = bad
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        fitted.transform(X)
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        small_ae().fit(X)
+
+
+def test_wrong_feature_count(fitted, digits_split):
+    with pytest.raises(ValueError, match="64 features"):
+        fitted.transform(digits_split[1][:, :20])
+
+
+def test_one_dimensional_input(fitted, digits_split):
+    with pytest.raises(ValueError, match="2D array"):
+        fitted.transform(digits_split[1][0])
+    with pytest.raises(ValueError, match="2D array"):
+        small_ae().fit(digits_split[1][0])
+
+
+def test_inverse_transform_wrong_width(fitted):
+    with pytest.raises(ValueError, match="8 columns"):
+        fitted.inverse_transform(np.zeros((3, 5)))
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"latent_dim": 0}, "latent_dim"),
+    ({"learning_rate_init": -1.0}, "learning_rate_init"),
+    ({"activation": "swish"}, "activation"),
+    ({"hidden_layer_sizes": (32, 0)}, "hidden_layer_sizes"),
+    ({"device": "tpu9"}, "device"),
+    ({"early_stopping": True, "validation_fraction": 0.01}, "validation"),
+])
+def test_invalid_parameters_name_themselves(digits_split, params, match):
+    with pytest.raises(ValueError, match=match):
+        small_ae(**params).fit(digits_split[0][:50])
+
+
+def test_does_not_mutate_the_input(digits_split):
+    X = digits_split[0][:300].copy()
+    before = X.copy()
+    ae = small_ae(max_iter=2, scaling="standard").fit(X)
+    ae.transform(X)
+    ae.score_samples(X)
+    np.testing.assert_array_equal(X, before)
