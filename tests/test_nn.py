@@ -137,3 +137,20 @@ def test_run_epoch_sees_every_sample_once(shuffle):
     rows = torch.cat(seen)
     assert sorted(rows[:, 0].tolist()) == X[:, 0].tolist()
     assert [len(b) for b in seen] == [4, 4, 2]
+
+
+def test_tuples_of_tensors_are_batched_row_by_row():
+    pairs = []
+
+    def objective(module, x, y, training=False, generator=None):
+        pairs.append((x[:, 0].clone(), y.clone()))
+        return {"loss": module.encoder[0].weight.sum() * 0}
+
+    module = Autoencoder.mlp(3, (), 2)
+    X = torch.arange(30, dtype=torch.float32).reshape(10, 3)
+    y = torch.arange(10) * 3
+    trainer = Trainer(module, objective, torch.optim.SGD(module.parameters(), lr=0.1),
+                      batch_size=4, generator=torch.Generator().manual_seed(0))
+    trainer.fit((X, y), (X[:4], y[:4]), max_iter=1)
+    for x0, labels in pairs:
+        assert torch.equal(x0.long(), labels)

@@ -61,8 +61,15 @@ class Trainer:
     device : torch.device, default="cpu"
         Where batches are moved before the step.
     callbacks : sequence, default=()
-        Objects with ``on_epoch_end(trainer, row)``; set ``trainer.stop_training = True``
-        to stop after the current epoch.
+        Objects with ``on_epoch_end(trainer, row)`` and optionally
+        ``on_epoch_begin(trainer, epoch)`` and ``on_train_end(trainer)``; set
+        ``trainer.stop_training = True`` to stop after the current epoch.
+
+    Notes
+    -----
+    The data is a tensor, or a tuple of tensors sharing their first dimension (inputs and
+    targets, say); each batch takes the same rows of each and the objective receives them
+    as positional arguments: ``objective(module, x, y, training=..., generator=...)``.
     """
 
     def __init__(self, module, objective, optimizer, *, batch_size, shuffle=True,
@@ -78,8 +85,10 @@ class Trainer:
 
     # -- the loop, top to bottom -------------------------------------------------------
 
-    def fit(self, X_train, X_valid=None, *, max_iter, tol=1e-4, n_iter_no_change=10):
+    def fit(self, train, valid=None, *, max_iter, tol=1e-4, n_iter_no_change=10):
         """Train up to ``max_iter`` epochs; return the history, one dict per epoch.
+
+        ``train`` and ``valid`` are tensors or tuples of tensors (see Notes).
 
         Stops early when the monitored loss (validation loss if ``X_valid`` is given, else
         training loss) has not improved by ``tol`` for ``n_iter_no_change`` epochs. With a
@@ -88,17 +97,20 @@ class Trainer:
         ``diverged`` and ``interrupted`` say so. ``converged`` is False when ``max_iter``
         epochs ran without stopping early.
         """
+        train = _as_tuple(train)
+        valid = None if valid is None else _as_tuple(valid)
         self.history = []
         self.stop_training = self.converged = self.diverged = self.interrupted = False
         self.best_loss, self.best_epoch, no_improvement = math.inf, 0, 0
         best_state = last_good_state = self._snapshot()
         try:
             for epoch in range(1, max_iter + 1):
-                row = {"epoch": epoch, **self._prefixed("train", self.run_epoch(X_train))}
-                if X_valid is not None:
-                    row.update(self._prefixed("valid", self.evaluate(X_valid)))
+                self._call_back("on_epoch_begin", epoch)
+                row = {"epoch": epoch, **self._prefixed("train", self.run_epoch(train))}
+                if valid is not None:
+                    row.update(self._prefixed("valid", self.evaluate(valid)))
                 self.history.append(row)
-                monitored = row["valid_loss" if X_valid is not None else "train_loss"]
+                monitored = row["valid_loss" if valid is not None else "train_loss"]
                 if not math.isfinite(row["train_loss"]) or not math.isfinite(monitored):
                     self.diverged = True
                     break
@@ -109,10 +121,9 @@ class Trainer:
                     no_improvement += 1
                 if monitored < self.best_loss:
                     self.best_loss, self.best_epoch = monitored, epoch
-                    if X_valid is not None:
+                    if valid is not None:
                         best_state = last_good_state
-                for callback in self.callbacks:
-                    callback.on_epoch_end(self, row)
+                self._call_back("on_epoch_end", row)
                 if no_improvement >= n_iter_no_change:
                     self.converged = True
                 if self.converged or self.stop_training:
@@ -121,16 +132,16 @@ class Trainer:
             self.interrupted = True
         if self.diverged or self.interrupted:
             self.module.load_state_dict(last_good_state)
-        if X_valid is not None and math.isfinite(self.best_loss):
+        if valid is not None and math.isfinite(self.best_loss):
             self.module.load_state_dict(best_state)
-        for callback in self.callbacks:
-            if hasattr(callback, "on_train_end"):
-                callback.on_train_end(self)
+        self._call_back("on_train_end")
         return self.history
 
-    def run_epoch(self, X):
-        """One pass over ``X`` in mini-batches; return the mean of each loss term."""
+    def run_epoch(self, data):
+        """One pass over ``data`` in mini-batches; return the mean of each loss term."""
         self.module.train()
+        data = _as_tuple(data)
+        X = data[0]
         n_samples = X.shape[0]
         if self.shuffle:
             order = torch.randperm(n_samples, generator=self.generator,
@@ -141,35 +152,43 @@ class Trainer:
         sums = {}
         for start in range(0, n_samples, self.batch_size):
             idx = order[start:start + self.batch_size]
-            terms = self.train_step(self._to_device(X[idx]))
+            terms = self.train_step(tuple(self._to_device(t[idx]) for t in data))
             for name, value in terms.items():
                 sums[name] = sums.get(name, 0.0) + value.detach() * len(idx)
         return self._means(sums, n_samples)
 
-    def train_step(self, x):
-        """One gradient step on a batch; return its loss terms."""
+    def train_step(self, batch):
+        """One gradient step on a batch (a tuple of tensors); return its loss terms."""
         self.optimizer.zero_grad(set_to_none=True)
-        terms = self.objective(self.module, x, training=True, generator=self.generator)
+        terms = self.objective(self.module, *batch, training=True, generator=self.generator)
         terms["loss"].backward()
         self.optimizer.step()
         return terms
 
-    def validation_step(self, x):
+    def validation_step(self, batch):
         """Loss terms of a batch, with no gradient and no corruption."""
         with torch.inference_mode():
-            return self.objective(self.module, x, training=False)
+            return self.objective(self.module, *batch, training=False)
 
-    def evaluate(self, X, batch_size=4096):
-        """Mean of each loss term over ``X``, in evaluation mode."""
+    def evaluate(self, data, batch_size=4096):
+        """Mean of each loss term over ``data``, in evaluation mode."""
         self.module.eval()
+        data = _as_tuple(data)
+        n_samples = data[0].shape[0]
         sums = {}
-        for start in range(0, X.shape[0], batch_size):
-            x = self._to_device(X[start:start + batch_size])
-            for name, value in self.validation_step(x).items():
-                sums[name] = sums.get(name, 0.0) + value * x.shape[0]
-        return self._means(sums, X.shape[0])
+        for start in range(0, n_samples, batch_size):
+            batch = tuple(self._to_device(t[start:start + batch_size]) for t in data)
+            for name, value in self.validation_step(batch).items():
+                sums[name] = sums.get(name, 0.0) + value * batch[0].shape[0]
+        return self._means(sums, n_samples)
 
     # -- small helpers -----------------------------------------------------------------
+
+    def _call_back(self, hook, *args):
+        for callback in self.callbacks:
+            method = getattr(callback, hook, None)
+            if method is not None:
+                method(self, *args)
 
     def _to_device(self, x):
         return x.to(self.device, non_blocking=True)
@@ -187,6 +206,10 @@ class Trainer:
     @staticmethod
     def _prefixed(prefix, terms):
         return {f"{prefix}_{name}": value for name, value in terms.items()}
+
+
+def _as_tuple(data):
+    return data if isinstance(data, tuple) else (data,)
 
 
 class ProgressBar:
