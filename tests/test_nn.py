@@ -26,9 +26,10 @@ def test_autoencoder_mirrors_and_normalizes():
     module = Autoencoder.mlp(10, (8, 4), 2)
     assert [m.out_features for m in module.encoder if hasattr(m, "out_features")] == [8, 4, 2]
     assert [m.out_features for m in module.decoder if hasattr(m, "out_features")] == [4, 8, 10]
-    module.shift.fill_(2.0)
-    module.scale.fill_(4.0)
     x = torch.full((1, 10), 10.0)
+    assert module.normalize(x) is x  # the identity map is skipped
+    module.set_normalization(torch.full((10,), 2.0), torch.full((10,), 4.0))
+    assert not module.is_identity_map
     assert torch.equal(module.normalize(x), torch.full((1, 10), 2.0))
     assert torch.equal(module.denormalize(module.normalize(x)), x)
 

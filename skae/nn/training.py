@@ -149,13 +149,14 @@ class Trainer:
             order = order.to(X.device)
         else:
             order = torch.arange(n_samples, device=X.device)
-        sums = {}
+        names, total = None, 0.0
         for start in range(0, n_samples, self.batch_size):
             idx = order[start:start + self.batch_size]
             terms = self.train_step(tuple(self._to_device(t[idx]) for t in data))
-            for name, value in terms.items():
-                sums[name] = sums.get(name, 0.0) + value.detach() * len(idx)
-        return self._means(sums, n_samples)
+            names = names or list(terms)
+            # Summed on the device: no host sync inside the epoch.
+            total = total + torch.stack([terms[n].detach() for n in names]) * len(idx)
+        return self._means(dict(zip(names, total)), n_samples)
 
     def train_step(self, batch):
         """One gradient step on a batch (a tuple of tensors); return its loss terms."""
@@ -191,6 +192,11 @@ class Trainer:
                 method(self, *args)
 
     def _to_device(self, x):
+        if x.device == self.device:
+            return x
+        if self.device.type == "cuda":
+            # A pinned host batch copies asynchronously, overlapping the previous step.
+            x = x.pin_memory()
         return x.to(self.device, non_blocking=True)
 
     def _snapshot(self):

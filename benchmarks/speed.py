@@ -1,0 +1,348 @@
+"""Training and inference speed of skae against the alternatives, measured side by side.
+
+Run from the repository root (full mode takes about 15 minutes on a 2-core CPU):
+
+    python benchmarks/speed.py --data-dir ../shared/data/mnist
+    python benchmarks/speed.py --data-dir ../shared/data/mnist --quick   # about 2 minutes
+
+Prints four tables:
+1. training throughput (samples/s) of skae, a minimal hand-written PyTorch loop, the reference
+   tutorial's loop (per-sample DataLoader with ToTensor, batch 32), skorch's NeuralNetRegressor,
+   sklearn's MLPRegressor and the pure matrix-multiply bound, each as a ratio to skae; the
+   measurements are interleaved over rounds and the median is kept, so machine noise hits all alike;
+2. the time to reach the reference recipe's test reconstruction error (2-D latent, batch 32,
+   Adam 1e-3, 60 epochs, 80/20 split): skae's defaults against the recipe itself;
+3. transform throughput against a hand-written batched inference_mode forward pass;
+4. peak memory of fitting 1,000,000 synthetic rows (in memory, from a memory map, and by
+   partial_fit over chunks), against the size of the array.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+
+import numpy as np
+import torch
+from torch import nn
+
+from skae import AutoencoderTransformer
+from skae.datasets import load_mnist
+
+SIZES = (784, 128, 64, 16, 2)
+
+
+def reference_module():
+    """The tutorial's model: 784-128-64-16-2 with ReLU, mirrored, sigmoid output."""
+    enc, dec = [], []
+    for a, b in zip(SIZES[:-1], SIZES[1:]):
+        enc += [nn.Linear(a, b), nn.ReLU()]
+    for a, b in zip(SIZES[::-1][:-1], SIZES[::-1][1:]):
+        dec += [nn.Linear(a, b), nn.ReLU()]
+    return nn.Sequential(*enc[:-1], *dec[:-1], nn.Sigmoid())
+
+
+# -- the contenders: each trains one epoch over X and returns the seconds it took ----------
+
+
+def skae_epoch(X, batch_size):
+    est = AutoencoderTransformer(latent_dim=2, batch_size=batch_size, max_iter=1, random_state=0)
+    start = time.perf_counter()
+    est.fit(X)
+    return time.perf_counter() - start
+
+
+def hand_written_epoch(X, batch_size):
+    torch.manual_seed(0)
+    model = reference_module()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)
+    start = time.perf_counter()
+    Xt = torch.from_numpy(X)
+    order = torch.randperm(len(Xt))
+    for i in range(0, len(Xt), batch_size):
+        x = Xt[order[i:i + batch_size]]
+        optimizer.zero_grad(set_to_none=True)
+        loss = nn.functional.mse_loss(model(x), x)
+        loss.backward()
+        optimizer.step()
+    return time.perf_counter() - start
+
+
+class TutorialDataset(torch.utils.data.Dataset):
+    """What torchvision's MNIST dataset does per sample: a PIL image through ToTensor."""
+
+    def __init__(self, images):
+        from torchvision import transforms
+
+        self.images = images
+        self.to_tensor = transforms.ToTensor()
+
+    def __len__(self):
+        return len(self.images)
+
+    def __getitem__(self, i):
+        from PIL import Image
+
+        return self.to_tensor(Image.fromarray(self.images[i], mode="L")).view(-1)
+
+
+def tutorial_loader(X, batch_size=32, shuffle=True):
+    images = np.round(X.reshape(-1, 28, 28) * 255).astype(np.uint8)
+    return torch.utils.data.DataLoader(TutorialDataset(images), batch_size=batch_size,
+                                       shuffle=shuffle)
+
+
+def tutorial_epoch(X, batch_size=32, model=None, optimizer=None):
+    if model is None:
+        torch.manual_seed(0)
+        model = reference_module()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    start = time.perf_counter()
+    model.train()
+    for x in tutorial_loader(X, batch_size):
+        optimizer.zero_grad()
+        loss = nn.functional.mse_loss(model(x), x)
+        loss.backward()
+        optimizer.step()
+    return time.perf_counter() - start
+
+
+def skorch_epoch(X, batch_size):
+    from skorch import NeuralNetRegressor
+
+    torch.manual_seed(0)
+    net = NeuralNetRegressor(reference_module, criterion=nn.MSELoss, optimizer=torch.optim.Adam,
+                             lr=1e-3, batch_size=batch_size, max_epochs=1, train_split=None,
+                             iterator_train__shuffle=True, verbose=0)
+    start = time.perf_counter()
+    net.fit(X, X)
+    return time.perf_counter() - start
+
+
+def mlp_regressor_epoch(X, batch_size):
+    from sklearn.neural_network import MLPRegressor
+
+    mlp = MLPRegressor(hidden_layer_sizes=(128, 64, 16, 2, 16, 64, 128), batch_size=batch_size,
+                       max_iter=1, learning_rate_init=1e-3, random_state=0)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlp.fit(X, X)
+    return time.perf_counter() - start
+
+
+def matmul_bound_epoch(X, batch_size):
+    """Only the layers' matrix products, forward and backward, on preallocated tensors."""
+    widths = SIZES + SIZES[::-1][1:]
+    weights = [torch.randn(a, b) for a, b in zip(widths[:-1], widths[1:])]
+    acts = [torch.randn(batch_size, w) for w in widths]
+    grads = [torch.empty_like(a) for a in acts]
+    grad_w = [torch.empty_like(w) for w in weights]
+    start = time.perf_counter()
+    for _ in range(len(X) // batch_size):
+        for i, w in enumerate(weights):
+            torch.mm(acts[i], w, out=acts[i + 1])
+        for i in reversed(range(len(weights))):
+            torch.mm(acts[i].t(), acts[i + 1], out=grad_w[i])
+            if i > 0:  # no gradient is needed for the input itself
+                torch.mm(acts[i + 1], weights[i].t(), out=grads[i])
+    elapsed = time.perf_counter() - start
+    return elapsed * len(X) / (len(X) // batch_size * batch_size)
+
+
+def throughput_table(X, rounds):
+    contenders = [
+        ("skae (batch 256)", lambda: skae_epoch(X, 256)),
+        ("hand-written torch loop (batch 256)", lambda: hand_written_epoch(X, 256)),
+        ("reference tutorial loop (DataLoader, batch 32)", lambda: tutorial_epoch(X, 32)),
+        ("skorch NeuralNetRegressor (batch 256)", lambda: skorch_epoch(X, 256)),
+        ("sklearn MLPRegressor (batch 256)", lambda: mlp_regressor_epoch(X, 256)),
+        ("matrix-multiply bound (batch 256)", lambda: matmul_bound_epoch(X, 256)),
+    ]
+    skae_epoch(X[:512], 256)  # warm-up: one-time imports and allocator growth
+    times = {name: [] for name, _ in contenders}
+    for _ in range(rounds):
+        for name, run in contenders:
+            times[name].append(run())
+    rates = {name: len(X) / statistics.median(t) for name, t in times.items()}
+    base = rates["skae (batch 256)"]
+    print(f"\n## 1. Training throughput, one epoch of {len(X)} MNIST rows, median of {rounds} "
+          "interleaved rounds\n")
+    print("| trainer | samples/s | ratio to skae |")
+    print("| --- | ---: | ---: |")
+    for name, rate in rates.items():
+        print(f"| {name} | {rate:,.0f} | {rate / base:.2f} |")
+    return rates
+
+
+# -- 2. time to the reference recipe's test error -------------------------------------------
+
+
+def test_mse_of(model, X_test):
+    model.eval()
+    with torch.inference_mode():
+        Xt = torch.from_numpy(X_test)
+        return float(((model(Xt) - Xt) ** 2).mean())
+
+
+def time_to_reference_error(X_train, X_test, epochs):
+    rng = np.random.RandomState(0)
+    order = rng.permutation(len(X_train))
+    n_fit = int(0.8 * len(X_train))
+    X_fit = X_train[order[:n_fit]]  # the recipe's 80/20 split; its 20% only monitors
+    torch.manual_seed(0)
+    model = reference_module()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    elapsed, curve = 0.0, []
+    for epoch in range(epochs):
+        elapsed += tutorial_epoch(X_fit, 32, model, optimizer)
+        curve.append((elapsed, test_mse_of(model, X_test)))
+        print(f"  reference epoch {epoch + 1}/{epochs}: {elapsed:.0f} s, "
+              f"test MSE {curve[-1][1]:.4f}", file=sys.stderr, flush=True)
+    reference_error = curve[-1][1]
+    reference_time = next(t for t, e in curve if e <= reference_error)
+
+    est = AutoencoderTransformer(latent_dim=2, random_state=0)
+    start = time.perf_counter()
+    est.fit(X_fit)
+    skae_time = time.perf_counter() - start
+    skae_error = -est.score(X_test)
+
+    print(f"\n## 2. Time to the reference recipe's test error ({len(X_fit)} training rows, "
+          f"{len(X_test)} test rows)\n")
+    print("| recipe | epochs | train time (s) | test MSE |")
+    print("| --- | ---: | ---: | ---: |")
+    print(f"| reference: batch 32, Adam 1e-3, {epochs} epochs, DataLoader | {epochs} | "
+          f"{reference_time:.1f} (first reached its final error) | {reference_error:.4f} |")
+    print(f"| skae defaults | {est.n_iter_} | {skae_time:.1f} | {skae_error:.4f} |")
+    if skae_error <= reference_error:
+        print(f"\nskae's defaults reach a test error at or below the reference's "
+              f"{reference_time / skae_time:.1f}x sooner (a lower bound: skae got there by "
+              f"the end of its fit at the latest).")
+    else:
+        print(f"\nskae's defaults stop at a higher test error ({skae_error:.4f} > "
+              f"{reference_error:.4f}); no speed-up is claimed.")
+
+
+# -- 3. transform throughput -----------------------------------------------------------------
+
+
+def transform_table(X_train, X_test, rounds):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = AutoencoderTransformer(latent_dim=2, max_iter=1, random_state=0).fit(X_train[:2000])
+    encoder = est.module_.encoder
+
+    def hand_forward():
+        start = time.perf_counter()
+        with torch.inference_mode():
+            Xt = torch.from_numpy(X_test)
+            out = [encoder(Xt[i:i + 8192]) for i in range(0, len(Xt), 8192)]
+            torch.cat(out).numpy()
+        return time.perf_counter() - start
+
+    def skae_transform():
+        start = time.perf_counter()
+        est.transform(X_test)
+        return time.perf_counter() - start
+
+    times = {"skae transform": [], "hand-written inference_mode forward": []}
+    for _ in range(rounds):
+        times["skae transform"].append(skae_transform())
+        times["hand-written inference_mode forward"].append(hand_forward())
+    rates = {k: len(X_test) / statistics.median(v) for k, v in times.items()}
+    print(f"\n## 3. transform throughput ({len(X_test)} rows, median of {rounds})\n")
+    print("| path | samples/s | ratio to skae |")
+    print("| --- | ---: | ---: |")
+    for name, rate in rates.items():
+        print(f"| {name} | {rate:,.0f} | {rate / rates['skae transform']:.2f} |")
+
+
+# -- 4. peak memory at scale, each case in its own process -----------------------------------
+
+_MEMORY_CHILD = r"""
+import sys, threading, time, warnings, numpy as np
+warnings.simplefilter("ignore")
+from skae import AutoencoderTransformer
+mode, n_rows, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+
+def rss_anon():
+    for line in open("/proc/self/status"):
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1]) * 1024
+peak = [0]
+def watch():
+    while True:
+        peak[0] = max(peak[0], rss_anon()); time.sleep(0.02)
+if mode == "memory":
+    X = np.random.default_rng(0).random((n_rows, 784), dtype=np.float32)
+else:
+    X = np.load(path, mmap_mode="r")
+base = rss_anon(); peak[0] = base
+threading.Thread(target=watch, daemon=True).start()
+est = AutoencoderTransformer(latent_dim=2, max_iter=1, random_state=0)
+start = time.perf_counter()
+if mode == "chunks":
+    for i in range(0, n_rows, 100_000):
+        est.partial_fit(np.asarray(X[i:i + 100_000]))
+else:
+    est.fit(X)
+elapsed = time.perf_counter() - start
+time.sleep(0.1)
+print(base, peak[0], X.nbytes, elapsed)
+"""
+
+
+def memory_table(n_rows):
+    print(f"\n## 4. Peak memory of fitting {n_rows:,} x 784 float32 rows (one epoch)\n")
+    print("Anonymous resident memory (RssAnon, sampled every 20 ms), so pages of a memory map "
+          "that the kernel can drop are not counted.\n")
+    print("| input | array (GB) | memory before fit (GB) | peak during fit (GB) | "
+          "peak / array | fit time (s) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "X.npy")
+        X = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(n_rows, 784))
+        rng = np.random.default_rng(0)
+        for i in range(0, n_rows, 100_000):
+            X[i:i + 100_000] = rng.random((min(100_000, n_rows - i), 784), dtype=np.float32)
+        X.flush()
+        del X
+        for mode, label in [("memory", "ndarray in memory"), ("memmap", "np.load(mmap_mode='r')"),
+                            ("chunks", "partial_fit over 100k-row chunks of the memory map")]:
+            out = subprocess.run([sys.executable, "-c", _MEMORY_CHILD, mode, str(n_rows), path],
+                                 capture_output=True, text=True, check=True).stdout.split()
+            base, peak, nbytes, elapsed = int(out[0]), int(out[1]), int(out[2]), float(out[3])
+            gb = 1e9
+            print(f"| {label} | {nbytes / gb:.2f} | {base / gb:.2f} | {peak / gb:.2f} | "
+                  f"{peak / nbytes:.2f} | {elapsed:.1f} |")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=os.path.join("..", "shared", "data", "mnist"))
+    parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
+    args = parser.parse_args(argv)
+    X_train, _ = load_mnist(args.data_dir, split="train")
+    X_test, _ = load_mnist(args.data_dir, split="test")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+          f"{os.cpu_count()} CPUs; mode: {'quick' if args.quick else 'full'}")
+    if args.quick:
+        throughput_table(X_train[:8000], rounds=1)
+        time_to_reference_error(X_train[:5000], X_test[:2000], epochs=3)
+        transform_table(X_train, X_test, rounds=3)
+        memory_table(100_000)
+    else:
+        throughput_table(X_train[:48000], rounds=3)
+        time_to_reference_error(X_train, X_test, epochs=60)
+        transform_table(X_train, X_test, rounds=10)
+        memory_table(1_000_000)
+
+
+if __name__ == "__main__":
+    main()
