@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from ._compat import Interval, StrOptions, _fit_context, validate_data
 from .nn.losses import reconstruction_error
 from .nn.modules import ACTIVATIONS, Autoencoder
-from .nn.training import Objective, ProgressBar, Trainer
+from .nn.training import Objective, ProgressBar, RowSubset, Trainer
 
 FLOAT_DTYPES = (np.float64, np.float32)
 # Rows per chunk when a whole array passes through the model or through numpy statistics:
@@ -188,7 +188,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             self._initialize(X, device)
         else:
             self.module_.to(device)
-        X_train, X_valid = (X, None) if partial else self._split(X)
+        X_tensor = self._as_tensor(X, device)
+        X_train, X_valid = (X_tensor, None) if partial else self._split(X_tensor)
         trainer = Trainer(
             self.module_,
             self._build_objective(),
@@ -201,8 +202,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             if self.verbose else [],
         )
         history = trainer.fit(
-            self._as_tensor(X_train, device),
-            None if X_valid is None else self._as_tensor(X_valid, device),
+            X_train,
+            X_valid,
             max_iter=1 if partial else self.max_iter,
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
@@ -248,8 +249,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 "sample on each side. Pass more samples or set early_stopping=False."
             )
         order = self._rng.permutation(X.shape[0])
-        # Sorted indices keep reads from a memory map sequential.
-        return X[np.sort(order[n_valid:])], X[np.sort(order[:n_valid])]
+        # Index views, not copies; sorted indices keep reads from a memory map local.
+        return (RowSubset(X, torch.from_numpy(np.sort(order[n_valid:]))),
+                RowSubset(X, torch.from_numpy(np.sort(order[:n_valid]))))
 
     def _record(self, trainer, history, partial):
         if trainer.diverged and not any(np.isfinite(r["train_loss"]) for r in history[:-1]):

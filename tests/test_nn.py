@@ -155,3 +155,17 @@ def test_tuples_of_tensors_are_batched_row_by_row():
     trainer.fit((X, y), (X[:4], y[:4]), max_iter=1)
     for x0, labels in pairs:
         assert torch.equal(x0.long(), labels)
+
+
+def test_row_subset_gathers_its_rows_only():
+    from skae.nn.training import RowSubset
+
+    X = torch.arange(20, dtype=torch.float32).reshape(10, 2)
+    subset = RowSubset(X, torch.tensor([1, 4, 7]))
+    assert subset.shape == (3, 2)
+    assert torch.equal(subset[torch.tensor([2, 0])], X[[7, 1]])
+    assert torch.equal(subset[0:2], X[[1, 4]])
+    module = Autoencoder.mlp(2, (), 1)
+    trainer = _trainer(module)
+    history = trainer.fit(subset, RowSubset(X, torch.tensor([0, 9])), max_iter=2)
+    assert len(history) == 2 and "valid_loss" in history[0]

@@ -214,6 +214,32 @@ class Trainer:
         return {f"{prefix}_{name}": value for name, value in terms.items()}
 
 
+class RowSubset:
+    """Some rows of a tensor, gathered batch by batch so the whole is never copied.
+
+    Parameters
+    ----------
+    data : Tensor of shape (n_samples, ...)
+    index : LongTensor of shape (n_rows,)
+        The rows of ``data`` this subset holds, in order.
+    """
+
+    def __init__(self, data, index):
+        self.data = data
+        self.index = index.to(data.device)
+
+    @property
+    def shape(self):
+        return (len(self.index), *self.data.shape[1:])
+
+    @property
+    def device(self):
+        return self.data.device
+
+    def __getitem__(self, rows):
+        return self.data[self.index[rows]]
+
+
 def _as_tuple(data):
     return data if isinstance(data, tuple) else (data,)
 
