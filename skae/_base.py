@@ -316,12 +316,13 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 ConvergenceWarning, stacklevel=3,
             )
         baseline = getattr(self, "_mean_prediction_loss", None)
-        if history and baseline and history[-1]["train_loss"] > 100 * baseline:
+        # Floor of 1: a sigmoid output on data in [0, 1] has losses below 1 however poor.
+        if history and baseline is not None and history[-1]["train_loss"] > 100 * max(baseline, 1):
             # Finite but absurd: Adam's steps grow weights by about learning_rate_init each.
             warnings.warn(
                 f"Training blew up: the training loss {history[-1]['train_loss']:.3g} is "
                 f"more than 100 times the error of predicting each feature's mean "
-                f"({baseline:.3g}). Lower learning_rate_init (now {self.learning_rate_init})"
+                f"({baseline:.3g}) or 1. Lower learning_rate_init (now {self.learning_rate_init})"
                 ", or keep scaling='auto' for data of large values.",
                 RuntimeWarning, stacklevel=3,
             )
@@ -350,6 +351,15 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             raise ValueError(
                 f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {self.device!r}."
             ) from None
+        if device.type not in ("cpu", "cuda", "mps"):
+            raise ValueError(
+                f"device must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps', got {self.device!r}."
+            )
+        if device.type == "mps" and not torch.backends.mps.is_available():
+            raise ValueError(
+                f"device={self.device!r} but torch sees no MPS device here; use "
+                "device='auto' or 'cpu'."
+            )
         if device.type == "cuda" and not torch.cuda.is_available():
             raise ValueError(
                 f"device={self.device!r} but torch sees no CUDA device here; use "
@@ -378,7 +388,16 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # The loss of a model that predicts each feature's mean: a yardstick for blow-ups.
         self._mean_prediction_loss = float(np.mean((std / scale) ** 2))
         in_unit_range = scaling == "minmax" or (scaling is None and in_unit_range)
-        return (shift.astype(np.float32), scale.astype(np.float32),
+        with np.errstate(over="ignore"):
+            shift, scale = shift.astype(np.float32), scale.astype(np.float32)
+        if not (np.isfinite(shift).all() and np.isfinite(scale).all()):
+            raise ValueError(
+                f"The spread of X's columns (up to {np.max(hi - lo):.3g}) exceeds the float32 "
+                f"range (+-{_FLOAT32_MAX:.3g}) the model computes in, so scaling={self.scaling!r}"
+                " cannot be applied. Rescale X first, e.g. with "
+                "sklearn.preprocessing.StandardScaler."
+            )
+        return (shift, scale,
                 "logistic" if in_unit_range else "identity")
 
     # -- the numpy <-> torch bridge --------------------------------------------------------
@@ -391,6 +410,10 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """``validate_data`` (or ``check_array`` when ``reset`` is None) plus what a float32
         torch model needs, with errors that say what was expected and how to fix it."""
         name = type(self).__name__
+        if X is None:
+            raise ValueError(
+                "X is None; expected an array-like of shape (n_samples, n_features)."
+            )
         if sp.issparse(X):
             raise TypeError(
                 f"{name} does not support scipy sparse input: got a {type(X).__name__} of "
@@ -404,6 +427,12 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 f"Complex data not supported: {name} expects real numbers, got complex "
                 "values. Pass X.real, np.abs(X), or both as separate columns."
             )
+        if any(getattr(dtype, "kind", None) in ("M", "m") for dtype in dtypes):
+            raise TypeError(
+                f"{name} expects numeric input, got dates or durations (datetime64 or "
+                "timedelta64). Turn them into numeric features first, e.g. days since a "
+                "reference date."
+            )
         if getattr(X, "ndim", 2) > 2:
             raise ValueError(
                 f"X must be a 2-D array of shape (n_samples, n_features), got a {X.ndim}-D "
@@ -415,13 +444,19 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 X = check_array(X, dtype=FLOAT_DTYPES, input_name="X")
             else:
                 X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=reset)
-        except ValueError as exc:
-            if "could not convert" not in str(exc):
+        except (ValueError, TypeError) as exc:
+            message = str(exc)
+            if "inhomogeneous" in message:
+                raise ValueError(
+                    "X must be a 2-D array of shape (n_samples, n_features), but its rows "
+                    f"have different lengths ({message})."
+                ) from None
+            if "could not convert" not in message and "must be a string or a" not in message:
                 raise
-            raise ValueError(
+            raise type(exc)(
                 f"{name} expects numeric input, but X holds values that are not numbers "
-                f"({exc}). Encode text or categorical columns as numbers first, e.g. with "
-                "sklearn.preprocessing.OneHotEncoder."
+                f"({message}). Encode text or categorical columns as numbers first, e.g. "
+                "with sklearn.preprocessing.OneHotEncoder."
             ) from None
         if X.dtype == np.float64 and X.size:
             # The model computes in float32: larger values would turn into inf on the cast.
