@@ -223,8 +223,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
         )
-        if not trainer.diverged:  # Adam's moments may hold inf/NaN after a divergence
-            self._optimizer_state = trainer.optimizer.state_dict()
+        # After a divergence Adam's moments hold inf/NaN (the saved state shares them): the
+        # restored weights continue with a fresh optimizer.
+        self._optimizer_state = None if trainer.diverged else trainer.optimizer.state_dict()
         self._record(trainer, history, partial, first_call)
         return self
 
@@ -271,10 +272,11 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return X[np.sort(order[n_valid:])], X[np.sort(order[:n_valid])]
 
     def _record(self, trainer, history, partial, first_call):
-        if trainer.diverged and len(history) == 1:
+        if trainer.diverged:
             last = history[-1]["train_loss"]
             what = (f"the loss became {last}" if not np.isfinite(last)
-                    else "the loss or the weights became non-finite")
+                    else "the weights became non-finite")
+        if trainer.diverged and len(history) == 1:
             if first_call:
                 del self.module_
                 raise ValueError(
@@ -295,9 +297,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             kept = ("the weights from before this call were kept" if len(history) == 1
                     else "the weights of the last finite epoch were kept")
             warnings.warn(
-                f"Training diverged at epoch {history[-1]['epoch']} (the loss became "
-                f"{history[-1]['train_loss']}); {kept}. Lower learning_rate_init (now "
-                f"{self.learning_rate_init}).",
+                f"Training diverged at epoch {history[-1]['epoch']} ({what}); {kept}. "
+                f"Lower learning_rate_init (now {self.learning_rate_init}).",
                 RuntimeWarning, stacklevel=3,
             )
         elif trainer.interrupted:
@@ -315,15 +316,16 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 "stopped improving; raise max_iter for a better model.",
                 ConvergenceWarning, stacklevel=3,
             )
-        baseline = getattr(self, "_mean_prediction_loss", None)
-        # Floor of 1: a sigmoid output on data in [0, 1] has losses below 1 however poor.
-        if history and baseline is not None and history[-1]["train_loss"] > 100 * max(baseline, 1):
-            # Finite but absurd: Adam's steps grow weights by about learning_rate_init each.
+        # A finite but absurd loss: Adam moves each weight by about learning_rate_init per
+        # step, so a huge rate gives a huge model. The yardstick is the error of predicting
+        # each feature's mean, floored at 1: a sigmoid output on [0, 1] data stays below 1.
+        baseline = max(getattr(self, "_mean_prediction_loss", 0.0), 1.0)
+        if history and history[-1]["train_loss"] > 100 * baseline:
             warnings.warn(
-                f"Training blew up: the training loss {history[-1]['train_loss']:.3g} is "
-                f"more than 100 times the error of predicting each feature's mean "
-                f"({baseline:.3g}) or 1. Lower learning_rate_init (now {self.learning_rate_init})"
-                ", or keep scaling='auto' for data of large values.",
+                f"Training blew up: the training loss {history[-1]['train_loss']:.3g} is more "
+                f"than 100 times {baseline:.3g}, the error of predicting each feature's mean "
+                f"(or 1). Lower learning_rate_init (now {self.learning_rate_init}), or keep "
+                "scaling='auto' for data of large values.",
                 RuntimeWarning, stacklevel=3,
             )
 
@@ -527,7 +529,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     # -- persistence -----------------------------------------------------------------------
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # A copy: object.__getstate__ hands back the live __dict__, which must not change.
+        state = dict(super().__getstate__())
         # Tensors are pickled on the CPU so a model trained on a GPU loads anywhere.
         if "module_" in state and not _on_cpu(self.module_):
             state["module_"] = copy.deepcopy(self.module_).cpu()
