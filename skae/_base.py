@@ -276,14 +276,12 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             last = history[-1]["train_loss"]
             what = (f"the loss became {last}" if not np.isfinite(last)
                     else "the weights became non-finite")
-        if trainer.diverged and len(history) == 1:
-            if first_call:
-                del self.module_
-                raise ValueError(
-                    f"Training diverged: {what} in the first epoch. Lower "
-                    f"learning_rate_init (now {self.learning_rate_init}) or check the input "
-                    "for extreme values."
-                )
+        if trainer.diverged and len(history) == 1 and first_call:
+            del self.module_
+            raise ValueError(
+                f"Training diverged: {what} in the first epoch. Lower learning_rate_init "
+                f"(now {self.learning_rate_init}) or check the input for extreme values."
+            )
         self.history_ = [*self.history_, *history]
         self.n_iter_ += len(history)
         self.loss_curve_ = [row["train_loss"] for row in self.history_]

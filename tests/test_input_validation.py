@@ -238,7 +238,7 @@ def test_partial_fit_refuses_a_changed_feature_count():
     for name, method in PAIRS:
         if method != "partial_fit":
             continue
-        X, y = _data()
+        X, _ = _data()
         estimator = make(name)
         estimator.partial_fit(X, _y(ESTIMATORS[name][1], len(X)))
         with pytest.raises(ValueError, match=f"expecting {N_FEATURES} features"):

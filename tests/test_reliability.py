@@ -188,7 +188,7 @@ def test_keyboard_interrupt_outside_training_propagates(X, monkeypatch):
         small_ae().fit(X)
 
 
-# -- reproducibility --------------------------------------------------------------------------------
+# -- reproducibility -------------------------------------------------------------------------
 
 _CHILD = """
 import sys, warnings, numpy as np

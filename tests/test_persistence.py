@@ -1,0 +1,259 @@
+"""skae.save / skae.load: identical models back, and no code run from the file, ever."""
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+import warnings
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from safetensors import safe_open
+from safetensors.torch import save_file
+from sklearn.exceptions import ConvergenceWarning
+
+import skae
+from skae import AutoencoderTransformer
+from skae.persistence import InconsistentVersionWarning
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def small_ae(**params):
+    params = {"latent_dim": 3, "hidden_layer_sizes": (16,), "max_iter": 4, "random_state": 0,
+              **params}
+    return AutoencoderTransformer(**params)
+
+
+@pytest.fixture(scope="module")
+def X(digits):
+    return digits[0][:300]
+
+
+@pytest.fixture(scope="module")
+def fitted(X):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return small_ae(early_stopping=True).fit(X)
+
+
+def _equal(a, b):
+    """Deep equality of fitted attributes (arrays, tensors, dicts, lists, RandomStates)."""
+    if isinstance(a, np.random.RandomState):
+        return all(_equal(x, y) for x, y in zip(a.get_state(), b.get_state()))
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and a.dtype == b.dtype and torch.equal(a, b)
+    if isinstance(a, np.ndarray):
+        return (isinstance(b, np.ndarray) and a.dtype == b.dtype
+                and np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+    if isinstance(a, dict):
+        return (type(b) is dict and list(a) == list(b)
+                and all(_equal(a[k], b[k]) for k in a))
+    if isinstance(a, (list, tuple)):
+        return (type(a) is type(b) and len(a) == len(b)
+                and all(_equal(x, y) for x, y in zip(a, b)))
+    if isinstance(a, float) and np.isnan(a):
+        return isinstance(b, float) and np.isnan(b)
+    return type(a) is type(b) and a == b
+
+
+def test_round_trip_gives_the_same_model(fitted, X, tmp_path):
+    path = tmp_path / "model.skae"
+    skae.save(fitted, path)
+    loaded = skae.load(path)
+    assert type(loaded) is AutoencoderTransformer
+    assert _equal(loaded.get_params(), fitted.get_params())
+    assert set(vars(loaded)) == set(vars(fitted))
+    for name, value in vars(fitted).items():
+        if name != "module_":
+            assert _equal(getattr(loaded, name), value), name
+    for key, tensor in fitted.module_.state_dict().items():
+        assert torch.equal(loaded.module_.state_dict()[key], tensor), key
+    np.testing.assert_array_equal(loaded.transform(X), fitted.transform(X))
+    np.testing.assert_array_equal(loaded.score_samples(X), fitted.score_samples(X))
+    Z = fitted.transform(X)
+    np.testing.assert_array_equal(loaded.inverse_transform(Z), fitted.inverse_transform(Z))
+
+
+def test_loaded_model_trains_on_exactly_like_the_original(fitted, X, tmp_path):
+    # The optimizer state and the random generator are stored too.
+    skae.save(fitted, tmp_path / "m.skae")
+    loaded = skae.load(tmp_path / "m.skae")
+    original = pickle.loads(pickle.dumps(fitted))
+    for estimator in (original, loaded):
+        estimator.partial_fit(X)
+    np.testing.assert_array_equal(loaded.transform(X), original.transform(X))
+    assert loaded.n_iter_ == original.n_iter_ == fitted.n_iter_ + 1
+
+
+def test_round_trip_in_a_fresh_process(fitted, X, tmp_path):
+    skae.save(fitted, tmp_path / "m.skae")
+    np.save(tmp_path / "X.npy", X)
+    code = ("import skae, numpy as np, sys; d = sys.argv[1];"
+            "np.save(d + '/Z.npy', skae.load(d + '/m.skae').transform(np.load(d + '/X.npy')))")
+    subprocess.run([sys.executable, "-W", "error", "-c", code, str(tmp_path)], check=True,
+                   env={**os.environ, "PYTHONPATH": os.getcwd()})
+    np.testing.assert_array_equal(np.load(tmp_path / "Z.npy"), fitted.transform(X))
+
+
+def test_feature_names_output_config_and_unfitted_models_survive(X, tmp_path):
+    frame = pd.DataFrame(X, columns=[f"px{i}" for i in range(X.shape[1])])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ae = small_ae(hidden_layer_sizes=[16, 8]).set_output(transform="pandas").fit(frame)
+    skae.save(ae, tmp_path / "named.skae")
+    loaded = skae.load(tmp_path / "named.skae")
+    assert list(loaded.feature_names_in_) == list(frame.columns)
+    assert loaded.feature_names_in_.dtype == object
+    assert loaded.hidden_layer_sizes == [16, 8]
+    pd.testing.assert_frame_equal(loaded.transform(frame), ae.transform(frame))
+
+    skae.save(small_ae(random_state=np.random.RandomState(3)), tmp_path / "unfitted.skae")
+    unfitted = skae.load(tmp_path / "unfitted.skae")
+    assert not hasattr(unfitted, "module_")
+    assert unfitted.random_state.randint(1000) == np.random.RandomState(3).randint(1000)
+
+
+def test_the_file_is_safetensors_with_a_json_header(fitted, tmp_path):
+    skae.save(fitted, tmp_path / "m.skae")
+    with safe_open(tmp_path / "m.skae", framework="pt") as f:
+        header = json.loads(f.metadata()["skae"])
+        keys = set(f.keys())
+    assert header["estimator"]["class"] == "AutoencoderTransformer"
+    assert header["versions"] == {"skae": skae.__version__, "torch": torch.__version__}
+    assert {f"module_.{k}" for k in fitted.module_.state_dict()} <= keys
+
+
+def test_what_cannot_be_stored_safely_is_named(fitted, tmp_path):
+    class Opaque:
+        pass
+
+    odd = pickle.loads(pickle.dumps(fitted))
+    odd.extra_ = Opaque()
+    with pytest.raises(TypeError, match="'extra_'.*Opaque.*joblib"):
+        skae.save(odd, tmp_path / "x.skae")
+    from sklearn.decomposition import PCA
+
+    with pytest.raises(TypeError, match="public estimators only.*PCA"):
+        skae.save(PCA(), tmp_path / "x.skae")
+
+
+# -- files that must not run ------------------------------------------------------------------
+
+
+class _Bomb:
+    """Unpickling this creates ``marker``: a stand-in for arbitrary code."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def _pickle_bomb(path, marker):
+    with open(path, "wb") as f:
+        pickle.dump(_Bomb(marker), f)
+
+
+def test_a_pickle_bomb_is_refused_and_runs_nothing(tmp_path):
+    bomb, marker = tmp_path / "model.skae", tmp_path / "PWNED"
+    _pickle_bomb(bomb, marker)
+    # Control: pickle (and so joblib) runs it.
+    control = f"import pickle; pickle.load(open({str(bomb)!r}, 'rb'))"
+    subprocess.run([sys.executable, "-c", control], check=True)
+    assert marker.exists()
+    marker.unlink()
+
+    with pytest.raises(ValueError, match="not a skae safe file.*never unpickles"):
+        skae.load(bomb)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("kind", ["joblib", "torch.save"])
+def test_other_pickle_based_files_are_refused_and_run_nothing(tmp_path, kind):
+    path, marker = tmp_path / "model.skae", tmp_path / "PWNED"
+    if kind == "joblib":
+        joblib.dump({"model": _Bomb(marker)}, path)
+    else:
+        torch.save({"model": _Bomb(marker)}, path)
+    with pytest.raises(ValueError, match="not a skae safe file"):
+        skae.load(path)
+    assert not marker.exists()
+
+
+def _rewrite(src, dst, edit_header=None, edit_tensors=None):
+    with safe_open(src, framework="pt") as f:
+        header = json.loads(f.metadata()["skae"])
+        tensors = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118
+    if edit_header:
+        edit_header(header)
+    if edit_tensors:
+        edit_tensors(tensors)
+    save_file(tensors, dst, metadata={"skae": json.dumps(header)})
+
+
+def _set(*keys, value):
+    def edit(header):
+        node = header
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = value
+    return edit
+
+
+CRAFTED = {
+    "a class outside skae": (_set("estimator", "class", value="Popen"), None,
+                             "unknown estimator class 'Popen'"),
+    "a dotted class path": (_set("estimator", "class", value="os.system"), None,
+                            "unknown estimator class"),
+    "a dunder attribute": (_set("estimator", "attributes", "__class__", value="x"), None,
+                           "'__class__' is not allowed"),
+    "an attribute shadowing a method": (_set("estimator", "attributes", "transform",
+                                             value=1), None, "'transform' is not allowed"),
+    "an unknown parameter": (_set("estimator", "params", "exec", value="rm -rf /"), None,
+                             "no parameters \\['exec'\\]"),
+    "an invalid parameter": (_set("estimator", "params", "latent_dim", value=-1), None,
+                             "latent_dim"),
+    "an unknown tag": (_set("estimator", "attributes", "n_iter_",
+                            value={"__reduce__": ["os.system", "id"]}), None,
+                       "unknown tag '__reduce__'"),
+    "weights of the wrong shape": (None, lambda t: t.update(
+        {k: torch.zeros(2, 2) for k in t if k.endswith("0.weight")}), "do not fit"),
+    "missing weights": (None, lambda t: [t.pop(k) for k in list(t) if "decoder" in k],
+                        "do not fit"),
+    "a huge claimed input width": (_set("estimator", "attributes", "n_features_in_",
+                                        value=10**12), None, "do not fit"),
+    "another format": (_set("format", value="other-9"), None, "not one written by skae.save"),
+}
+
+
+@pytest.mark.parametrize("case", list(CRAFTED))
+def test_crafted_safe_files_are_refused_clearly(fitted, tmp_path, case):
+    edit_header, edit_tensors, match = CRAFTED[case]
+    skae.save(fitted, tmp_path / "good.skae")
+    _rewrite(tmp_path / "good.skae", tmp_path / "bad.skae", edit_header, edit_tensors)
+    with pytest.raises(ValueError, match=match):
+        skae.load(tmp_path / "bad.skae")
+
+
+def test_a_plain_safetensors_file_is_refused(tmp_path):
+    save_file({"w": torch.zeros(3)}, tmp_path / "plain.safetensors")
+    with pytest.raises(ValueError, match="not one written by skae.save"):
+        skae.load(tmp_path / "plain.safetensors")
+
+
+def test_a_version_mismatch_warns(fitted, X, tmp_path):
+    skae.save(fitted, tmp_path / "m.skae")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InconsistentVersionWarning)
+        skae.load(tmp_path / "m.skae")
+    _rewrite(tmp_path / "m.skae", tmp_path / "old.skae",
+             _set("versions", "torch", value="1.13.0"))
+    with pytest.warns(InconsistentVersionWarning, match=r"torch 1\.13\.0 \(now "):
+        loaded = skae.load(tmp_path / "old.skae")
+    np.testing.assert_array_equal(loaded.transform(X), fitted.transform(X))
