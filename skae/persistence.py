@@ -126,27 +126,57 @@ def load(path):
 # -- estimators ---------------------------------------------------------------------------
 
 
+# scikit-learn estimators whose parameters and fitted attributes are plain data, so a
+# Pipeline of skae features into a classifier saves safely too. Each is tested for a round
+# trip; anything else is refused at save time with the attribute it could not store.
+_SKLEARN_CLASSES = {
+    "sklearn.pipeline.Pipeline": ("sklearn.pipeline", "Pipeline"),
+    "sklearn.linear_model.LogisticRegression": ("sklearn.linear_model", "LogisticRegression"),
+    "sklearn.preprocessing.StandardScaler": ("sklearn.preprocessing", "StandardScaler"),
+    "sklearn.preprocessing.MinMaxScaler": ("sklearn.preprocessing", "MinMaxScaler"),
+    "sklearn.decomposition.PCA": ("sklearn.decomposition", "PCA"),
+    "sklearn.cluster.KMeans": ("sklearn.cluster", "KMeans"),
+}
+# Parameters that would make a loaded model read other files: they must keep these values.
+_FIXED_PARAMS = {"sklearn.pipeline.Pipeline": {"memory": None}}
+
+
 def _registry():
-    """The classes ``load`` may build: skae's public estimators, nothing else."""
-    from sklearn.base import BaseEstimator
+    """The classes ``load`` may build, by the name stored in the file: skae's public
+    estimators and the fixed list above; nothing named by the file is imported."""
+    import importlib
 
     import skae
+    from sklearn.base import BaseEstimator
 
     classes = (getattr(skae, name, None) for name in skae.__all__)
-    return {cls.__name__: cls for cls in classes
-            if isinstance(cls, type) and issubclass(cls, BaseEstimator)}
+    registry = {cls.__name__: cls for cls in classes
+                if isinstance(cls, type) and issubclass(cls, BaseEstimator)}
+    for key, (module, name) in _SKLEARN_CLASSES.items():
+        registry[key] = getattr(importlib.import_module(module), name)
+    return registry
+
+
+def _registered_name(cls):
+    for key, registered in _registry().items():
+        if registered is cls:
+            return key
+    return None
 
 
 def _encode_estimator(estimator, prefix, tensors):
     cls = type(estimator)
-    if _registry().get(cls.__name__) is not cls:
+    key = _registered_name(cls)
+    if key is None:
         raise TypeError(
-            f"skae.save stores skae's public estimators only, got {cls.__module__}."
-            f"{cls.__qualname__}; use joblib for other objects."
+            f"skae.save stores skae's public estimators (and a few plain scikit-learn ones: "
+            f"{sorted(_SKLEARN_CLASSES)}), got {cls.__module__}.{cls.__qualname__}; use "
+            "joblib for other objects."
         )
     params = estimator.get_params(deep=False)
+    _check_fixed_params(key, params, TypeError)
     encoded = {
-        "class": cls.__name__,
+        "class": key,
         "params": {name: _encode(value, f"{prefix}{name}", tensors)
                    for name, value in params.items()},
         "attributes": {},
@@ -178,10 +208,11 @@ def _decode_estimator(encoded, prefix, tensors, path):
     if not isinstance(params, dict):
         raise fail("the parameters are not a mapping")
     params = {key: _decode(value, tensors, fail) for key, value in params.items()}
-    valid = cls().get_params(deep=False)
+    valid = set(cls._get_param_names())
     unknown = set(params) - set(valid)
     if unknown:
         raise fail(f"{name} has no parameters {sorted(unknown)}")
+    _check_fixed_params(name, params, fail)
     estimator = cls(**params)
     try:
         estimator._validate_params()
@@ -214,6 +245,14 @@ def _decode_estimator(encoded, prefix, tensors, path):
 # -- values -------------------------------------------------------------------------------
 
 
+def _check_fixed_params(key, params, error):
+    for param, required in _FIXED_PARAMS.get(key, {}).items():
+        if params.get(param, required) is not required:
+            message = (f"{key} must have {param}={required!r} to be saved safely, got "
+                       f"{params[param]!r}")
+            raise error(message) if error is TypeError else error(message)
+
+
 def _cpu_tensor(tensor):
     return tensor.detach().to("cpu", copy=True).contiguous()
 
@@ -240,8 +279,11 @@ def _encode(value, where, tensors):
         return {"__tensor__": where}
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "biuf":
-            tensors[where] = torch.from_numpy(np.ascontiguousarray(value).copy())
-            return {"__ndarray__": where}
+            # Keep Fortran order (a transpose stored in C order): BLAS results depend on it.
+            fortran = value.ndim > 1 and value.flags.f_contiguous and not value.flags.c_contiguous
+            stored = value.T if fortran else value
+            tensors[where] = torch.from_numpy(np.ascontiguousarray(stored).copy())
+            return {"__ndarray__": where, "order": "F" if fortran else "C"}
         if value.dtype.kind in "OU" and all(isinstance(v, str) for v in value.flat):
             return {"__strings__": value.tolist(), "shape": list(value.shape),
                     "dtype": "object" if value.dtype.kind == "O" else value.dtype.str}
@@ -251,7 +293,7 @@ def _encode(value, where, tensors):
                                      float(gauss)]}
     if isinstance(value, torch.device):
         return {"__device__": str(value)}
-    if type(value).__name__ in _registry() and type(value) is _registry()[type(value).__name__]:
+    if _registered_name(type(value)) is not None:
         return {"__estimator__": _encode_estimator(value, f"{where}.", tensors),
                 "prefix": f"{where}."}
     raise TypeError(
@@ -279,7 +321,8 @@ def _decode(value, tensors, fail):
         if tag == "__tensor__":
             return tensors[body]
         if tag == "__ndarray__":
-            return tensors[body].numpy()
+            array = tensors[body].numpy()
+            return array.T if value.get("order") == "F" else array
         if tag == "__strings__":
             dtype = object if value["dtype"] == "object" else np.dtype(value["dtype"])
             if np.dtype(dtype).kind not in "OU":

@@ -136,10 +136,10 @@ def test_what_cannot_be_stored_safely_is_named(fitted, tmp_path):
     odd.extra_ = Opaque()
     with pytest.raises(TypeError, match="'extra_'.*Opaque.*joblib"):
         skae.save(odd, tmp_path / "x.skae")
-    from sklearn.decomposition import PCA
+    from sklearn.neighbors import KNeighborsClassifier
 
-    with pytest.raises(TypeError, match="public estimators only.*PCA"):
-        skae.save(PCA(), tmp_path / "x.skae")
+    with pytest.raises(TypeError, match="public estimators.*KNeighborsClassifier.*joblib"):
+        skae.save(KNeighborsClassifier(), tmp_path / "x.skae")
 
 
 # -- files that must not run ------------------------------------------------------------------
@@ -257,3 +257,42 @@ def test_a_version_mismatch_warns(fitted, X, tmp_path):
     with pytest.warns(InconsistentVersionWarning, match=r"torch 1\.13\.0 \(now "):
         loaded = skae.load(tmp_path / "old.skae")
     np.testing.assert_array_equal(loaded.transform(X), fitted.transform(X))
+
+
+# -- plain scikit-learn estimators around skae ---------------------------------------------------
+
+
+def test_a_pipeline_into_a_classifier_or_clusterer_saves_safely(X, digits, tmp_path):
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+    y = digits[1][:len(X)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        classify = make_pipeline(MinMaxScaler(), small_ae(), StandardScaler(),
+                                 LogisticRegression(max_iter=500)).fit(X, y)
+        cluster = make_pipeline(PCA(20), small_ae(),
+                                KMeans(4, n_init=2, random_state=0)).fit(X)
+    skae.save(classify, tmp_path / "classify.skae")
+    skae.save(cluster, tmp_path / "cluster.skae")
+    loaded = skae.load(tmp_path / "classify.skae")
+    np.testing.assert_array_equal(loaded.predict_proba(X), classify.predict_proba(X))
+    assert [name for name, _ in loaded.steps] == [name for name, _ in classify.steps]
+    loaded = skae.load(tmp_path / "cluster.skae")
+    np.testing.assert_array_equal(loaded.transform(X), cluster.transform(X))
+    np.testing.assert_array_equal(loaded.predict(X), cluster.predict(X))
+
+
+def test_a_pipeline_that_would_read_a_cache_directory_is_refused(fitted, tmp_path):
+    from sklearn.pipeline import Pipeline
+
+    with pytest.raises(TypeError, match="memory=None"):
+        skae.save(Pipeline([("ae", fitted)], memory=str(tmp_path)), tmp_path / "p.skae")
+    skae.save(Pipeline([("ae", fitted)]), tmp_path / "p.skae")
+    _rewrite(tmp_path / "p.skae", tmp_path / "bad.skae",
+             _set("estimator", "params", "memory", value=str(tmp_path)))
+    with pytest.raises(ValueError, match="memory=None"):
+        skae.load(tmp_path / "bad.skae")
