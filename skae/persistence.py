@@ -146,8 +146,9 @@ def _registry():
     estimators and the fixed list above; nothing named by the file is imported."""
     import importlib
 
-    import skae
     from sklearn.base import BaseEstimator
+
+    import skae
 
     classes = (getattr(skae, name, None) for name in skae.__all__)
     registry = {cls.__name__: cls for cls in classes
@@ -250,7 +251,7 @@ def _check_fixed_params(key, params, error):
         if params.get(param, required) is not required:
             message = (f"{key} must have {param}={required!r} to be saved safely, got "
                        f"{params[param]!r}")
-            raise error(message) if error is TypeError else error(message)
+            raise error(message)
 
 
 def _cpu_tensor(tensor):
