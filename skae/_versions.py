@@ -12,12 +12,13 @@ class InconsistentVersionWarning(UserWarning):
 
 
 def library_versions():
-    """The skae and torch versions now running, as a dict of str."""
+    """The skae, torch and scikit-learn versions now running, as a dict of str."""
+    import sklearn
     import torch
 
     from . import __version__
 
-    return {"skae": __version__, "torch": torch.__version__}
+    return {"skae": __version__, "torch": torch.__version__, "scikit-learn": sklearn.__version__}
 
 
 def warn_on_version_mismatch(saved, what):

@@ -124,7 +124,10 @@ def test_the_file_is_safetensors_with_a_json_header(fitted, tmp_path):
         header = json.loads(f.metadata()["skae"])
         keys = set(f.keys())
     assert header["estimator"]["class"] == "AutoencoderTransformer"
-    assert header["versions"] == {"skae": skae.__version__, "torch": torch.__version__}
+    import sklearn
+
+    assert header["versions"] == {"skae": skae.__version__, "torch": torch.__version__,
+                                  "scikit-learn": sklearn.__version__}
     assert {f"module_.{k}" for k in fitted.module_.state_dict()} <= keys
 
 

@@ -279,7 +279,15 @@ def test_a_module_on_a_gpu_is_pickled_to_the_cpu(fitted, X, monkeypatch):
     assert set(_storage_locations(data)) == {"cpu"}
     # Pickling copied: the live model stays where it is, and gains no attribute.
     assert fitted.module_ is module and "_skae_versions" not in vars(fitted)
-    np.testing.assert_array_equal(pickle.loads(data).transform(X), fitted.transform(X))
+    loaded = pickle.loads(data)
+    np.testing.assert_array_equal(loaded.transform(X), fitted.transform(X))
+    if not torch.cuda.is_available():
+        # A model told to run on CUDA says how to run it here instead of failing in torch.
+        loaded.set_params(device="cuda")
+        with pytest.raises(ValueError, match="no CUDA device.*device='auto' or 'cpu'"):
+            loaded.transform(X)
+        np.testing.assert_array_equal(loaded.set_params(device="cpu").transform(X),
+                                      fitted.transform(X))
 
 
 def test_versions_are_recorded_and_a_mismatch_warns(fitted, X):
@@ -290,7 +298,10 @@ def test_versions_are_recorded_and_a_mismatch_warns(fitted, X):
         warnings.simplefilter("error", InconsistentVersionWarning)
         pickle.loads(data)  # same versions: silent
     recorded = fitted.__getstate__()["_skae_versions"]
-    assert recorded == {"skae": skae.__version__, "torch": torch.__version__}
+    import sklearn
+
+    assert recorded == {"skae": skae.__version__, "torch": torch.__version__,
+                        "scikit-learn": sklearn.__version__}
     fake = "9" * len(skae.__version__)  # same length keeps the pickle valid
     edited = data.replace(skae.__version__.encode(), fake.encode())
     assert edited != data
