@@ -97,7 +97,7 @@ def load(path):
     Warns
     -----
     InconsistentVersionWarning
-        If the file was written under other skae or torch versions.
+        If the file was written under other skae, torch or scikit-learn versions.
     """
     try:
         with safe_open(str(path), framework="pt", device="cpu") as f:
@@ -113,11 +113,14 @@ def load(path):
         header = json.loads(metadata[_HEADER_KEY])
         if header.get("format") != FORMAT:
             raise ValueError(f"unknown format {header.get('format')!r}, expected {FORMAT!r}")
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+    except (KeyError, TypeError, AttributeError, ValueError, RecursionError) as exc:
         raise ValueError(
             f"{path} is a safetensors file but not one written by skae.save ({exc})."
         ) from None
-    estimator = _decode_estimator(header.get("estimator"), "", tensors, path)
+    try:
+        estimator = _decode_estimator(header.get("estimator"), "", tensors, path)
+    except RecursionError:
+        raise ValueError(f"{path} is inconsistent: its header is nested too deeply.") from None
     if isinstance(header.get("versions"), dict):
         warn_on_version_mismatch(header["versions"], f"The model in {path}")
     return estimator
@@ -187,8 +190,8 @@ def _encode_estimator(estimator, prefix, tensors):
         if name in params:
             continue
         if name == "module_":
-            for key, tensor in value.state_dict().items():
-                tensors[f"{prefix}module_.{key}"] = _cpu_tensor(tensor)
+            for weight, tensor in value.state_dict().items():
+                tensors[f"{prefix}module_.{weight}"] = _cpu_tensor(tensor)
             continue
         encoded["attributes"][name] = _encode(value, f"{prefix}{name}", tensors)
     return encoded

@@ -45,18 +45,16 @@ def quiet_fit(estimator, X):
 # -- training that goes wrong ---------------------------------------------------------------------
 
 
-def test_learning_rate_1e3_on_digits_gives_no_nan(digits):
+def test_learning_rate_1e3_on_digits_gives_no_nan(X):
     # Adam moves each weight by about the learning rate per step: with a sigmoid output the
     # model saturates rather than overflowing. It is a poor model, but a finite one.
-    X = digits[0]
     ae = quiet_fit(small_ae(learning_rate_init=1e3), X)
     assert np.isfinite(ae.transform(X)).all()
     assert np.isfinite(ae.score_samples(X)).all()
     assert np.isfinite(ae.inverse_transform(ae.transform(X))).all()
 
 
-def test_learning_rate_1e3_on_standardised_data_warns_that_training_blew_up(digits):
-    X = digits[0]
+def test_learning_rate_1e3_on_standardised_data_warns_that_training_blew_up(X):
     with pytest.warns(RuntimeWarning, match="blew up.*Lower learning_rate_init"):
         ae = quiet_fit(small_ae(learning_rate_init=1e3, scaling="standard"), X)
     assert ae.loss_curve_[-1] > 1e6  # what the warning is about
@@ -188,53 +186,65 @@ def test_keyboard_interrupt_outside_training_propagates(X, monkeypatch):
         small_ae().fit(X)
 
 
-# -- reproducibility -------------------------------------------------------------------------
-
-_CHILD = """
-import sys, warnings, numpy as np
-warnings.simplefilter("ignore")
-from skae import AutoencoderTransformer
-from skae.datasets import load_digits
-X = load_digits()[0][:600]
-for seed in (0, 1):
-    ae = AutoencoderTransformer(latent_dim=4, hidden_layer_sizes=(32,), max_iter=6,
-                                random_state=seed).fit(X)
-    np.save(f"{sys.argv[1]}/Z{seed}.npy", ae.transform(X))
-"""
-
-
-def test_same_seed_bit_identical_across_processes_other_seed_differs(X, tmp_path):
-    subprocess.run([sys.executable, "-c", _CHILD, str(tmp_path)], check=True,
-                   env={**os.environ, "PYTHONPATH": os.getcwd()})
-    here = quiet_fit(small_ae(random_state=0), X).transform(X)
-    np.testing.assert_array_equal(np.load(tmp_path / "Z0.npy"), here)
-    assert not np.allclose(np.load(tmp_path / "Z1.npy"), here)
-
-
-# -- pickling -----------------------------------------------------------------------------------
-
+# -- reproducibility and round trips, checked in one fresh process ---------------------------
 
 @pytest.fixture(scope="module")
 def fitted(X):
     return quiet_fit(small_ae(early_stopping=True), X)
 
 
-def test_pickle_round_trip_in_a_fresh_process(fitted, X, tmp_path):
-    with open(tmp_path / "model.pkl", "wb") as f:
+_CHILD = """
+import pickle, sys, warnings
+import numpy as np
+import skae
+from skae import AutoencoderTransformer
+from skae.datasets import load_digits
+
+d = sys.argv[1]
+X = load_digits()[0][:600]
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    for seed in (0, 1):
+        ae = AutoencoderTransformer(latent_dim=4, hidden_layer_sizes=(32,), max_iter=6,
+                                    random_state=seed).fit(X)
+        np.save(f"{d}/Z{seed}.npy", ae.transform(X))
+# Loading must be silent here: same versions.
+warnings.simplefilter("error")
+for name, model in (("pickle", pickle.load(open(f"{d}/model.pkl", "rb"))),
+                    ("safe", skae.load(f"{d}/model.skae"))):
+    Z = model.transform(X)
+    np.save(f"{d}/{name}_Z.npy", Z)
+    np.save(f"{d}/{name}_S.npy", model.score_samples(X))
+    np.save(f"{d}/{name}_R.npy", model.inverse_transform(Z))
+"""
+
+
+@pytest.fixture(scope="module")
+def child(fitted, tmp_path_factory):
+    """Outputs computed in a fresh Python process (torch loads once for all checks)."""
+    import skae
+
+    d = tmp_path_factory.mktemp("child")
+    with open(d / "model.pkl", "wb") as f:
         pickle.dump(fitted, f, protocol=pickle.HIGHEST_PROTOCOL)
-    np.save(tmp_path / "X.npy", X)
-    code = (
-        "import pickle, numpy as np, sys; d = sys.argv[1];"
-        "m = pickle.load(open(d + '/model.pkl', 'rb')); X = np.load(d + '/X.npy');"
-        "np.save(d + '/Z.npy', m.transform(X)); np.save(d + '/S.npy', m.score_samples(X));"
-        "np.save(d + '/R.npy', m.inverse_transform(m.transform(X)))"
-    )
-    subprocess.run([sys.executable, "-W", "error::UserWarning", "-c", code, str(tmp_path)],
-                   check=True, env={**os.environ, "PYTHONPATH": os.getcwd()})
-    np.testing.assert_array_equal(np.load(tmp_path / "Z.npy"), fitted.transform(X))
-    np.testing.assert_array_equal(np.load(tmp_path / "S.npy"), fitted.score_samples(X))
-    np.testing.assert_array_equal(np.load(tmp_path / "R.npy"),
-                                  fitted.inverse_transform(fitted.transform(X)))
+    skae.save(fitted, d / "model.skae")
+    subprocess.run([sys.executable, "-c", _CHILD, str(d)], check=True,
+                   env={**os.environ, "PYTHONPATH": os.getcwd()})
+    return lambda name: np.load(d / f"{name}.npy")
+
+
+def test_same_seed_bit_identical_across_processes_other_seed_differs(X, child):
+    here = quiet_fit(small_ae(random_state=0), X).transform(X)
+    np.testing.assert_array_equal(child("Z0"), here)
+    assert not np.allclose(child("Z1"), here)
+
+
+@pytest.mark.parametrize("fmt", ["pickle", "safe"])
+def test_round_trip_in_a_fresh_process(fitted, X, child, fmt):
+    Z = fitted.transform(X)
+    np.testing.assert_array_equal(child(f"{fmt}_Z"), Z)
+    np.testing.assert_array_equal(child(f"{fmt}_S"), fitted.score_samples(X))
+    np.testing.assert_array_equal(child(f"{fmt}_R"), fitted.inverse_transform(Z))
 
 
 def _storage_locations(data):
