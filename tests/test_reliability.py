@@ -128,6 +128,21 @@ def test_divergence_when_continuing_keeps_the_previous_model(X):
     assert np.isfinite(ae.loss_curve_[-1]) and ae.loss_curve_[-1] < ae.loss_curve_[2]
 
 
+def test_outputs_are_never_nan_or_inf(X):
+    """Values a float32 model can hold but not compute with, and broken weights, are said."""
+    ae = quiet_fit(small_ae(scaling="standard"), X)
+    extreme = X.astype(np.float64) * 3e38
+    for method in ("transform", "score_samples"):
+        with pytest.raises(ValueError, match="overflow the model's float32 arithmetic"):
+            getattr(ae, method)(extreme)
+    broken = pickle.loads(pickle.dumps(ae))
+    _poison_weights(broken.module_)
+    for method, data in (("transform", X), ("score_samples", X),
+                         ("inverse_transform", ae.transform(X))):
+        with pytest.raises(ValueError, match=f"{method} produced NaN.*weights are not finite"):
+            getattr(broken, method)(data)
+
+
 # -- interruption ----------------------------------------------------------------------------------
 
 
@@ -176,6 +191,17 @@ def test_keyboard_interrupt_in_the_first_epoch_leaves_a_usable_model(X, monkeypa
         ae = small_ae().fit(X)
     assert ae.n_iter_ == 0 and ae.loss_curve_ == [] and ae.best_loss_ == np.inf
     assert np.isfinite(ae.transform(X)).all()
+
+
+def test_keyboard_interrupt_in_partial_fit_keeps_the_previous_model(X, monkeypatch):
+    ae = small_ae()
+    ae.partial_fit(X)
+    before = ae.transform(X)
+    _interrupt_at_step(monkeypatch, 2)
+    with pytest.warns(UserWarning, match="interrupted after 0 complete epochs"):
+        ae.partial_fit(X)
+    np.testing.assert_array_equal(ae.transform(X), before)
+    assert ae.n_iter_ == 1
 
 
 def test_keyboard_interrupt_outside_training_propagates(X, monkeypatch):
