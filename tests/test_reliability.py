@@ -187,6 +187,28 @@ def test_keyboard_interrupt_mid_fit_keeps_a_usable_model(X, monkeypatch, early_s
     assert ae.best_loss_ == reference.best_loss_
 
 
+def test_keyboard_interrupt_with_early_stopping_keeps_the_best_not_the_latest(X, monkeypatch):
+    # Validation losses made up so that epoch 2 is the best of four complete epochs.
+    losses = [0.5, 0.2, 0.9, 0.8, 0.7, 0.5, 0.2]
+    made_up = iter(losses)
+    evaluate = Trainer.evaluate
+
+    def scripted(self, data, batch_size=4096):
+        row = evaluate(self, data, batch_size)
+        return {**row, "loss": next(made_up)}
+
+    monkeypatch.setattr(Trainer, "evaluate", scripted)
+    params = {"early_stopping": True, "batch_size": 64}
+    reference = quiet_fit(small_ae(**params, max_iter=2), X)  # epochs 1-2: keeps epoch 2
+    made_up = iter(losses)
+    steps_per_epoch = -(-(len(X) - 60) // 64)
+    _interrupt_at_step(monkeypatch, 4 * steps_per_epoch + 1)
+    with pytest.warns(UserWarning, match="interrupted after 4 complete epochs; keeping the best"):
+        ae = small_ae(**params, max_iter=50).fit(X)
+    assert ae.validation_loss_curve_ == [0.5, 0.2, 0.9, 0.8] and ae.best_loss_ == 0.2
+    np.testing.assert_array_equal(ae.transform(X), reference.transform(X))
+
+
 def test_keyboard_interrupt_in_the_first_epoch_leaves_a_usable_model(X, monkeypatch):
     _interrupt_at_step(monkeypatch, 1)
     with pytest.warns(UserWarning, match="interrupted after 0 complete epochs"):
