@@ -6,6 +6,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
@@ -13,11 +14,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._compat import Interval, StrOptions, _fit_context, validate_data
+from ._versions import library_versions, warn_on_version_mismatch
 from .nn.losses import reconstruction_error
 from .nn.modules import ACTIVATIONS, Autoencoder
 from .nn.training import Objective, ProgressBar, RowSubset, Trainer
 
 FLOAT_DTYPES = (np.float64, np.float32)
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 # Rows per chunk when a whole array passes through the model or through numpy statistics:
 # large enough to keep BLAS busy, small enough that temporaries stay a few tens of MB.
 _CHUNK_ROWS = 8192
@@ -98,7 +101,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             Latent codes, in the dtype of ``X`` (float64 for non-float input).
         """
         X = self._check_input(X)
-        return self._map_batches(X, self._encode, self._n_features_out, X.dtype)
+        Z = self._map_batches(X, self._encode, self._n_features_out, X.dtype)
+        return self._check_output(Z, X, "transform")
 
     def inverse_transform(self, X):
         """Decode latent codes back to the input space, in the units the model was fit on.
@@ -113,13 +117,14 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         X_original : ndarray of shape (n_samples, n_features_in_)
         """
         check_is_fitted(self)
-        Z = check_array(X, dtype=FLOAT_DTYPES, input_name="X")
+        Z = self._validate_X(X, reset=None)
         if Z.shape[1] != self._n_features_out:
             raise ValueError(
                 f"inverse_transform expects latent codes with {self._n_features_out} columns "
                 f"(latent_dim), got {Z.shape[1]}."
             )
-        return self._map_batches(Z, self._decode, self.n_features_in_, Z.dtype)
+        X_original = self._map_batches(Z, self._decode, self.n_features_in_, Z.dtype)
+        return self._check_output(X_original, Z, "inverse_transform")
 
     def score_samples(self, X):
         """Negative reconstruction error of each sample: higher means better reconstructed.
@@ -137,7 +142,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         scores : ndarray of shape (n_samples,)
         """
         X = self._check_input(X)
-        return -self._map_batches(X, self._reconstruction_error, None, np.float64)
+        scores = -self._map_batches(X, self._reconstruction_error, None, np.float64)
+        return self._check_output(scores, X, "score_samples")
 
     def score(self, X, y=None):
         """Mean of ``score_samples``: the negative mean reconstruction error.
@@ -160,6 +166,10 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def _n_features_out(self):
         return self.latent_dim
 
+    def __sklearn_is_fitted__(self):
+        # The module is what every method needs; a fit that failed leaves none.
+        return hasattr(self, "module_")
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
@@ -174,6 +184,12 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             activation=self.activation, output_activation=output_activation,
         )
 
+    def _rebuild_module(self):
+        """An untrained module of the fitted architecture, from parameters and fitted
+        attributes only; ``skae.load`` fills in the weights. Override it together with
+        ``_build_module`` when the module depends on more than these."""
+        return self._build_module(self.n_features_in_, self.output_activation_)
+
     def _build_objective(self):
         """The training objective: plain reconstruction error here."""
         return Objective()
@@ -182,7 +198,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def _fit(self, X, *, partial):
         first_call = not hasattr(self, "module_") or not (partial or self.warm_start)
-        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=first_call)
+        X = self._validate_X(X, reset=first_call)
         device = self._resolve_device()
         if first_call:
             self._initialize(X, device)
@@ -208,8 +224,10 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
         )
-        self._optimizer_state = trainer.optimizer.state_dict()
-        self._record(trainer, history, partial)
+        # After a divergence Adam's moments hold inf/NaN (the saved state shares them): the
+        # restored weights continue with a fresh optimizer.
+        self._optimizer_state = None if trainer.diverged else trainer.optimizer.state_dict()
+        self._record(trainer, history, partial, first_call)
         return self
 
     def _initialize(self, X, device):
@@ -253,13 +271,16 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return (RowSubset(X, torch.from_numpy(np.sort(order[n_valid:]))),
                 RowSubset(X, torch.from_numpy(np.sort(order[:n_valid]))))
 
-    def _record(self, trainer, history, partial):
-        if trainer.diverged and not any(np.isfinite(r["train_loss"]) for r in history[:-1]):
+    def _record(self, trainer, history, partial, first_call):
+        if trainer.diverged:
+            last = history[-1]["train_loss"]
+            what = (f"the loss became {last}" if not np.isfinite(last)
+                    else "the weights became non-finite")
+        if trainer.diverged and len(history) == 1 and first_call:
             del self.module_
             raise ValueError(
-                f"Training diverged: the loss became {history[-1]['train_loss']} in the "
-                f"first epoch. Lower learning_rate_init (now {self.learning_rate_init}) or "
-                "check the input for extreme values."
+                f"Training diverged: {what} in the first epoch. Lower learning_rate_init "
+                f"(now {self.learning_rate_init}) or check the input for extreme values."
             )
         self.history_ = [*self.history_, *history]
         self.n_iter_ += len(history)
@@ -268,18 +289,23 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             self.validation_loss_curve_ = [row["valid_loss"] for row in history]
             self.best_loss_ = trainer.best_loss
         else:
-            self.best_loss_ = float(np.nanmin(self.loss_curve_))
+            finite = [loss for loss in self.loss_curve_ if np.isfinite(loss)]
+            self.best_loss_ = float(min(finite)) if finite else np.inf
         if trainer.diverged:
+            kept = ("the weights from before this call were kept" if len(history) == 1
+                    else "the weights of the last finite epoch were kept")
             warnings.warn(
-                f"Training diverged at epoch {history[-1]['epoch']} (the loss became "
-                f"{history[-1]['train_loss']}); the weights of the last finite epoch were "
-                f"kept. Lower learning_rate_init (now {self.learning_rate_init}).",
+                f"Training diverged at epoch {history[-1]['epoch']} ({what}); {kept}. "
+                f"Lower learning_rate_init (now {self.learning_rate_init}).",
                 RuntimeWarning, stacklevel=3,
             )
         elif trainer.interrupted:
+            if history:
+                kept = f"the {'best' if self.early_stopping else 'latest'} weights so far"
+            else:
+                kept = ("the weights it started from (untrained on a new fit)")
             warnings.warn(
-                f"Training interrupted after {len(history)} epochs; keeping the "
-                f"{'best' if self.early_stopping else 'latest'} weights so far.",
+                f"Training interrupted after {len(history)} complete epochs; keeping {kept}.",
                 UserWarning, stacklevel=3,
             )
         elif not partial and not trainer.converged:
@@ -287,6 +313,18 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 f"{type(self).__name__} reached max_iter={self.max_iter} before the loss "
                 "stopped improving; raise max_iter for a better model.",
                 ConvergenceWarning, stacklevel=3,
+            )
+        # A finite but absurd loss: Adam moves each weight by about learning_rate_init per
+        # step, so a huge rate gives a huge model. The yardstick is the error of predicting
+        # each feature's mean, floored at 1: a sigmoid output on [0, 1] data stays below 1.
+        baseline = max(getattr(self, "_mean_prediction_loss", 0.0), 1.0)
+        if history and history[-1]["train_loss"] > 100 * baseline:
+            warnings.warn(
+                f"Training blew up: the training loss {history[-1]['train_loss']:.3g} is more "
+                f"than 100 times {baseline:.3g}, the error of predicting each feature's mean "
+                f"(or 1). Lower learning_rate_init (now {self.learning_rate_init}), or keep "
+                "scaling='auto' for data of large values.",
+                RuntimeWarning, stacklevel=3,
             )
 
     # -- parameters resolved at fit time ---------------------------------------------------
@@ -313,6 +351,15 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             raise ValueError(
                 f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {self.device!r}."
             ) from None
+        if device.type not in ("cpu", "cuda", "mps"):
+            raise ValueError(
+                f"device must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps', got {self.device!r}."
+            )
+        if device.type == "mps" and not torch.backends.mps.is_available():
+            raise ValueError(
+                f"device={self.device!r} but torch sees no MPS device here; use "
+                "device='auto' or 'cpu'."
+            )
         if device.type == "cuda" and not torch.cuda.is_available():
             raise ValueError(
                 f"device={self.device!r} but torch sees no CUDA device here; use "
@@ -338,15 +385,107 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         else:
             shift, scale = np.zeros_like(mean), np.ones_like(mean)
         scale = np.where(scale > 0, scale, 1.0)
+        # The loss of a model that predicts each feature's mean: a yardstick for blow-ups.
+        self._mean_prediction_loss = float(np.mean((std / scale) ** 2))
         in_unit_range = scaling == "minmax" or (scaling is None and in_unit_range)
-        return (shift.astype(np.float32), scale.astype(np.float32),
+        with np.errstate(over="ignore"):
+            shift, scale = shift.astype(np.float32), scale.astype(np.float32)
+        if not (np.isfinite(shift).all() and np.isfinite(scale).all()):
+            raise ValueError(
+                f"The spread of X's columns (up to {np.max(hi - lo):.3g}) exceeds the float32 "
+                f"range (+-{_FLOAT32_MAX:.3g}) the model computes in, so scaling={self.scaling!r}"
+                " cannot be applied. Rescale X first, e.g. with "
+                "sklearn.preprocessing.StandardScaler."
+            )
+        return (shift, scale,
                 "logistic" if in_unit_range else "identity")
 
     # -- the numpy <-> torch bridge --------------------------------------------------------
 
     def _check_input(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
+        return self._validate_X(X, reset=False)
+
+    def _validate_X(self, X, *, reset):
+        """``validate_data`` (or ``check_array`` when ``reset`` is None) plus what a float32
+        torch model needs, with errors that say what was expected and how to fix it."""
+        name = type(self).__name__
+        if X is None:
+            raise ValueError(
+                "X is None; expected an array-like of shape (n_samples, n_features)."
+            )
+        if sp.issparse(X):
+            raise TypeError(
+                f"{name} does not support scipy sparse input: got a {type(X).__name__} of "
+                f"shape {X.shape}, expected a dense array. Convert it with X.toarray() if it "
+                "fits in memory."
+            )
+        dtypes = getattr(X, "dtypes", None)  # pandas
+        dtypes = [getattr(X, "dtype", None)] if dtypes is None else list(dtypes)
+        if any(getattr(dtype, "kind", None) == "c" for dtype in dtypes):
+            raise ValueError(
+                f"Complex data not supported: {name} expects real numbers, got complex "
+                "values. Pass X.real, np.abs(X), or both as separate columns."
+            )
+        if any(getattr(dtype, "kind", None) in ("M", "m") for dtype in dtypes):
+            raise TypeError(
+                f"{name} expects numeric input, got dates or durations (datetime64 or "
+                "timedelta64). Turn them into numeric features first, e.g. days since a "
+                "reference date."
+            )
+        if getattr(X, "ndim", 2) > 2:
+            raise ValueError(
+                f"X must be a 2-D array of shape (n_samples, n_features), got a {X.ndim}-D "
+                f"array of shape {X.shape}. Flatten each sample first, e.g. "
+                "X.reshape(len(X), -1)."
+            )
+        try:
+            if reset is None:
+                X = check_array(X, dtype=FLOAT_DTYPES, input_name="X")
+            else:
+                X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=reset)
+        except (ValueError, TypeError) as exc:
+            message = str(exc)
+            if "inhomogeneous" in message:
+                raise ValueError(
+                    "X must be a 2-D array of shape (n_samples, n_features), but its rows "
+                    f"have different lengths ({message})."
+                ) from None
+            if "could not convert" not in message and "must be a string or a" not in message:
+                raise
+            raise type(exc)(
+                f"{name} expects numeric input, but X holds values that are not numbers "
+                f"({message}). Encode text or categorical columns as numbers first, e.g. "
+                "with sklearn.preprocessing.OneHotEncoder."
+            ) from None
+        if X.dtype == np.float64 and X.size:
+            # The model computes in float32: larger values would turn into inf on the cast.
+            largest = max(-float(X.min()), float(X.max()))
+            if largest > _FLOAT32_MAX:
+                raise ValueError(
+                    f"X holds values up to {largest:.3g} in magnitude, beyond the float32 "
+                    f"range (+-{_FLOAT32_MAX:.3g}) that {name} computes in. Rescale X first, "
+                    "e.g. with sklearn.preprocessing.StandardScaler."
+                )
+        return X
+
+    def _check_output(self, out, X, method):
+        """Never hand back NaN or inf: name the cause instead."""
+        if np.isfinite(out).all():
+            return out
+        bad = ~np.isfinite(out.reshape(out.shape[0], -1)).all(axis=1)
+        weights_ok = all(bool(torch.isfinite(t).all()) for t in self.module_.state_dict().values()
+                         if t.is_floating_point())
+        cause = (
+            f"the values of those rows (up to {np.abs(X[bad]).max():.3g} in magnitude) "
+            "overflow the model's float32 arithmetic; bring X to the scale seen in fit"
+            if weights_ok else
+            "the model's weights are not finite; refit it with a lower learning_rate_init"
+        )
+        raise ValueError(
+            f"{method} produced NaN or inf for {int(bad.sum())} of {out.shape[0]} samples: "
+            f"{cause}."
+        )
 
     @staticmethod
     def _as_tensor(X, device):
@@ -386,19 +525,31 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     @staticmethod
     def _reconstruction_error(module, x):
         target = module.normalize(x)
-        return reconstruction_error(module(target)["reconstruction"], target)
+        # In float64: squared errors of large inputs overflow float32.
+        return reconstruction_error(module(target)["reconstruction"].double(), target.double())
 
     # -- persistence -----------------------------------------------------------------------
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # A copy: object.__getstate__ hands back the live __dict__, which must not change.
+        state = dict(super().__getstate__())
         # Tensors are pickled on the CPU so a model trained on a GPU loads anywhere.
-        if "module_" in state and any(t.device.type != "cpu" for t in
-                                      self.module_.state_dict().values()):
+        if "module_" in state and not _on_cpu(self.module_):
             state["module_"] = copy.deepcopy(self.module_).cpu()
         if state.get("_optimizer_state") is not None:
             state["_optimizer_state"] = _tensors_to_cpu(state["_optimizer_state"])
+        state["_skae_versions"] = library_versions()
         return state
+
+    def __setstate__(self, state):
+        saved = state.pop("_skae_versions", None)
+        if saved is not None:
+            warn_on_version_mismatch(saved, type(self).__name__)
+        super().__setstate__(state)
+
+
+def _on_cpu(module):
+    return all(t.device.type == "cpu" for t in module.state_dict().values())
 
 
 def _adam(params, **kwargs):

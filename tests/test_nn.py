@@ -169,3 +169,13 @@ def test_row_subset_gathers_its_rows_only():
     trainer = _trainer(module)
     history = trainer.fit(subset, RowSubset(X, torch.tensor([0, 9])), max_iter=2)
     assert len(history) == 2 and "valid_loss" in history[0]
+
+
+def test_loading_weights_restores_the_input_map():
+    source = Autoencoder.mlp(3, (), 2)
+    source.set_normalization(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([2.0, 2.0, 2.0]))
+    target = Autoencoder.mlp(3, (), 2)
+    assert target.is_identity_map
+    target.load_state_dict(source.state_dict())
+    x = torch.ones(1, 3)
+    assert torch.equal(target.normalize(x), source.normalize(x))

@@ -37,6 +37,10 @@ def build_mlp(sizes, activation="relu", output_activation="identity"):
     return nn.Sequential(*layers)
 
 
+def _update_identity_flag_hook(module, incompatible_keys):
+    module._update_identity_flag()
+
+
 class Autoencoder(nn.Module):
     """An encoder and a decoder, with a fixed affine map into the space they work in.
 
@@ -58,6 +62,8 @@ class Autoencoder(nn.Module):
         self.register_buffer("shift", torch.zeros(n_features))
         self.register_buffer("scale", torch.ones(n_features))
         self.is_identity_map = True
+        # Loaded weights bring their own shift and scale: re-derive the flag from them.
+        self.register_load_state_dict_post_hook(_update_identity_flag_hook)
 
     @classmethod
     def mlp(cls, n_features, hidden_layer_sizes, latent_dim, *, activation="relu",
@@ -72,8 +78,12 @@ class Autoencoder(nn.Module):
         """Fix the affine map: ``normalize(x) = (x - shift) / scale``."""
         self.shift.copy_(torch.as_tensor(shift))
         self.scale.copy_(torch.as_tensor(scale))
+        self._update_identity_flag()
+
+    def _update_identity_flag(self):
         # Skipping an identity map saves two full-batch passes per training step.
-        self.is_identity_map = bool((self.shift == 0).all() and (self.scale == 1).all())
+        if self.shift.device.type != "meta":
+            self.is_identity_map = bool((self.shift == 0).all() and (self.scale == 1).all())
 
     def normalize(self, x):
         if self.is_identity_map:

@@ -111,10 +111,14 @@ class Trainer:
                     row.update(self._prefixed("valid", self.evaluate(valid)))
                 self.history.append(row)
                 monitored = row["valid_loss" if valid is not None else "train_loss"]
-                if not math.isfinite(row["train_loss"]) or not math.isfinite(monitored):
+                state = self._snapshot()
+                # The epoch's last step can make the weights non-finite after its loss was
+                # computed; such a state must not become the one restored.
+                if (not math.isfinite(row["train_loss"]) or not math.isfinite(monitored)
+                        or not _all_finite(state)):
                     self.diverged = True
                     break
-                last_good_state = self._snapshot()
+                last_good_state = state
                 if monitored < self.best_loss - tol:
                     no_improvement = 0
                 else:
@@ -238,6 +242,11 @@ class RowSubset:
 
     def __getitem__(self, rows):
         return self.data[self.index[rows]]
+
+
+def _all_finite(state):
+    floats = [t.isfinite().all() for t in state.values() if t.is_floating_point()]
+    return bool(torch.stack(floats).all()) if floats else True
 
 
 def _as_tuple(data):

@@ -1,0 +1,297 @@
+"""skae.save / skae.load: identical models back, and no code run from the file, ever.
+
+(The round trip into a fresh process is in test_reliability.py, with pickle's.)"""
+
+import json
+import pickle
+import subprocess
+import sys
+import warnings
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from safetensors import safe_open
+from safetensors.torch import save_file
+from sklearn.exceptions import ConvergenceWarning
+
+import skae
+from skae import AutoencoderTransformer
+from skae.persistence import InconsistentVersionWarning
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def small_ae(**params):
+    params = {"latent_dim": 3, "hidden_layer_sizes": (16,), "max_iter": 4, "random_state": 0,
+              **params}
+    return AutoencoderTransformer(**params)
+
+
+@pytest.fixture(scope="module")
+def X(digits):
+    return digits[0][:300]
+
+
+@pytest.fixture(scope="module")
+def fitted(X):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return small_ae(early_stopping=True).fit(X)
+
+
+def _equal(a, b):
+    """Deep equality of fitted attributes (arrays, tensors, dicts, lists, RandomStates)."""
+    if isinstance(a, np.random.RandomState):
+        return all(_equal(x, y) for x, y in zip(a.get_state(), b.get_state()))
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and a.dtype == b.dtype and torch.equal(a, b)
+    if isinstance(a, np.ndarray):
+        return (isinstance(b, np.ndarray) and a.dtype == b.dtype
+                and np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+    if isinstance(a, dict):
+        return (type(b) is dict and list(a) == list(b)
+                and all(_equal(a[k], b[k]) for k in a))
+    if isinstance(a, (list, tuple)):
+        return (type(a) is type(b) and len(a) == len(b)
+                and all(_equal(x, y) for x, y in zip(a, b)))
+    if isinstance(a, float) and np.isnan(a):
+        return isinstance(b, float) and np.isnan(b)
+    return type(a) is type(b) and a == b
+
+
+def test_round_trip_gives_the_same_model(fitted, X, tmp_path):
+    path = tmp_path / "model.skae"
+    skae.save(fitted, path)
+    loaded = skae.load(path)
+    assert type(loaded) is AutoencoderTransformer
+    assert _equal(loaded.get_params(), fitted.get_params())
+    assert set(vars(loaded)) == set(vars(fitted))
+    for name, value in vars(fitted).items():
+        if name != "module_":
+            assert _equal(getattr(loaded, name), value), name
+    for key, tensor in fitted.module_.state_dict().items():
+        assert torch.equal(loaded.module_.state_dict()[key], tensor), key
+    np.testing.assert_array_equal(loaded.transform(X), fitted.transform(X))
+    np.testing.assert_array_equal(loaded.score_samples(X), fitted.score_samples(X))
+    Z = fitted.transform(X)
+    np.testing.assert_array_equal(loaded.inverse_transform(Z), fitted.inverse_transform(Z))
+
+
+def test_loaded_model_trains_on_exactly_like_the_original(fitted, X, tmp_path):
+    # The optimizer state and the random generator are stored too.
+    skae.save(fitted, tmp_path / "m.skae")
+    loaded = skae.load(tmp_path / "m.skae")
+    original = pickle.loads(pickle.dumps(fitted))
+    for estimator in (original, loaded):
+        estimator.partial_fit(X)
+    np.testing.assert_array_equal(loaded.transform(X), original.transform(X))
+    assert loaded.n_iter_ == original.n_iter_ == fitted.n_iter_ + 1
+
+
+def test_feature_names_output_config_and_unfitted_models_survive(X, tmp_path):
+    frame = pd.DataFrame(X, columns=[f"px{i}" for i in range(X.shape[1])])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ae = small_ae(hidden_layer_sizes=[16, 8]).set_output(transform="pandas").fit(frame)
+    skae.save(ae, tmp_path / "named.skae")
+    loaded = skae.load(tmp_path / "named.skae")
+    assert list(loaded.feature_names_in_) == list(frame.columns)
+    assert loaded.feature_names_in_.dtype == object
+    assert loaded.hidden_layer_sizes == [16, 8]
+    pd.testing.assert_frame_equal(loaded.transform(frame), ae.transform(frame))
+
+    skae.save(small_ae(random_state=np.random.RandomState(3)), tmp_path / "unfitted.skae")
+    unfitted = skae.load(tmp_path / "unfitted.skae")
+    assert not hasattr(unfitted, "module_")
+    assert unfitted.random_state.randint(1000) == np.random.RandomState(3).randint(1000)
+
+
+def test_the_file_is_safetensors_with_a_json_header(fitted, tmp_path):
+    skae.save(fitted, tmp_path / "m.skae")
+    with safe_open(tmp_path / "m.skae", framework="pt") as f:
+        header = json.loads(f.metadata()["skae"])
+        keys = set(f.keys())
+    assert header["estimator"]["class"] == "AutoencoderTransformer"
+    import sklearn
+
+    assert header["versions"] == {"skae": skae.__version__, "torch": torch.__version__,
+                                  "scikit-learn": sklearn.__version__}
+    assert {f"module_.{k}" for k in fitted.module_.state_dict()} <= keys
+
+
+def test_what_cannot_be_stored_safely_is_named(fitted, tmp_path):
+    class Opaque:
+        pass
+
+    odd = pickle.loads(pickle.dumps(fitted))
+    odd.extra_ = Opaque()
+    with pytest.raises(TypeError, match="'extra_'.*Opaque.*joblib"):
+        skae.save(odd, tmp_path / "x.skae")
+    from sklearn.neighbors import KNeighborsClassifier
+
+    with pytest.raises(TypeError, match="public estimators.*KNeighborsClassifier.*joblib"):
+        skae.save(KNeighborsClassifier(), tmp_path / "x.skae")
+
+
+# -- files that must not run ------------------------------------------------------------------
+
+
+class _Bomb:
+    """Unpickling this creates ``marker``: a stand-in for arbitrary code."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def _pickle_bomb(path, marker):
+    with open(path, "wb") as f:
+        pickle.dump(_Bomb(marker), f)
+
+
+def test_a_pickle_bomb_is_refused_and_runs_nothing(tmp_path):
+    bomb, marker = tmp_path / "model.skae", tmp_path / "PWNED"
+    _pickle_bomb(bomb, marker)
+    # Control: pickle (and so joblib) runs it.
+    control = f"import pickle; pickle.load(open({str(bomb)!r}, 'rb'))"
+    subprocess.run([sys.executable, "-c", control], check=True)
+    assert marker.exists()
+    marker.unlink()
+
+    with pytest.raises(ValueError, match="not a skae safe file.*never unpickles"):
+        skae.load(bomb)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("kind", ["joblib", "torch.save"])
+def test_other_pickle_based_files_are_refused_and_run_nothing(tmp_path, kind):
+    path, marker = tmp_path / "model.skae", tmp_path / "PWNED"
+    if kind == "joblib":
+        joblib.dump({"model": _Bomb(marker)}, path)
+    else:
+        torch.save({"model": _Bomb(marker)}, path)
+    with pytest.raises(ValueError, match="not a skae safe file"):
+        skae.load(path)
+    assert not marker.exists()
+
+
+def _rewrite(src, dst, edit_header=None, edit_tensors=None):
+    with safe_open(src, framework="pt") as f:
+        header = json.loads(f.metadata()["skae"])
+        tensors = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118
+    if edit_header:
+        edit_header(header)
+    if edit_tensors:
+        edit_tensors(tensors)
+    text = json.dumps(header)
+    # json.dumps itself cannot write what is nested too deeply: splice it in as text.
+    text = text.replace('"DEEP"', '{"__tuple__": [' * 50_000 + "0" + "]}" * 50_000)
+    save_file(tensors, dst, metadata={"skae": text})
+
+
+def _set(*keys, value):
+    def edit(header):
+        node = header
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = value
+    return edit
+
+
+CRAFTED = {
+    "a class outside skae": (_set("estimator", "class", value="Popen"), None,
+                             "unknown estimator class 'Popen'"),
+    "a dotted class path": (_set("estimator", "class", value="os.system"), None,
+                            "unknown estimator class"),
+    "a dunder attribute": (_set("estimator", "attributes", "__class__", value="x"), None,
+                           "'__class__' is not allowed"),
+    "an attribute shadowing a method": (_set("estimator", "attributes", "transform",
+                                             value=1), None, "'transform' is not allowed"),
+    "an unknown parameter": (_set("estimator", "params", "exec", value="rm -rf /"), None,
+                             "no parameters \\['exec'\\]"),
+    "an invalid parameter": (_set("estimator", "params", "latent_dim", value=-1), None,
+                             "latent_dim"),
+    "an unknown tag": (_set("estimator", "attributes", "n_iter_",
+                            value={"__reduce__": ["os.system", "id"]}), None,
+                       "unknown tag '__reduce__'"),
+    "weights of the wrong shape": (None, lambda t: t.update(
+        {k: torch.zeros(2, 2) for k in t if k.endswith("0.weight")}), "do not fit"),
+    "missing weights": (None, lambda t: [t.pop(k) for k in list(t) if "decoder" in k],
+                        "do not fit"),
+    "a huge claimed input width": (_set("estimator", "attributes", "n_features_in_",
+                                        value=10**12), None, "do not fit"),
+    "another format": (_set("format", value="other-9"), None, "not one written by skae.save"),
+    "a deeply nested value": (_set("estimator", "attributes", "n_iter_", value="DEEP"), None,
+                              "nested too deeply|not one written"),
+}
+
+
+@pytest.mark.parametrize("case", list(CRAFTED))
+def test_crafted_safe_files_are_refused_clearly(fitted, tmp_path, case):
+    edit_header, edit_tensors, match = CRAFTED[case]
+    skae.save(fitted, tmp_path / "good.skae")
+    _rewrite(tmp_path / "good.skae", tmp_path / "bad.skae", edit_header, edit_tensors)
+    with pytest.raises(ValueError, match=match):
+        skae.load(tmp_path / "bad.skae")
+
+
+def test_a_plain_safetensors_file_is_refused(tmp_path):
+    save_file({"w": torch.zeros(3)}, tmp_path / "plain.safetensors")
+    with pytest.raises(ValueError, match="not one written by skae.save"):
+        skae.load(tmp_path / "plain.safetensors")
+
+
+def test_a_version_mismatch_warns(fitted, X, tmp_path):
+    skae.save(fitted, tmp_path / "m.skae")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InconsistentVersionWarning)
+        skae.load(tmp_path / "m.skae")
+    _rewrite(tmp_path / "m.skae", tmp_path / "old.skae",
+             _set("versions", "torch", value="1.13.0"))
+    with pytest.warns(InconsistentVersionWarning, match=r"torch 1\.13\.0 \(now "):
+        loaded = skae.load(tmp_path / "old.skae")
+    np.testing.assert_array_equal(loaded.transform(X), fitted.transform(X))
+
+
+# -- plain scikit-learn estimators around skae ---------------------------------------------------
+
+
+def test_a_pipeline_into_a_classifier_or_clusterer_saves_safely(X, digits, tmp_path):
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+    y = digits[1][:len(X)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        classify = make_pipeline(MinMaxScaler(), small_ae(), StandardScaler(),
+                                 LogisticRegression(max_iter=500)).fit(X, y)
+        cluster = make_pipeline(PCA(20), small_ae(),
+                                KMeans(4, n_init=2, random_state=0)).fit(X)
+    skae.save(classify, tmp_path / "classify.skae")
+    skae.save(cluster, tmp_path / "cluster.skae")
+    loaded = skae.load(tmp_path / "classify.skae")
+    np.testing.assert_array_equal(loaded.predict_proba(X), classify.predict_proba(X))
+    assert [name for name, _ in loaded.steps] == [name for name, _ in classify.steps]
+    loaded = skae.load(tmp_path / "cluster.skae")
+    np.testing.assert_array_equal(loaded.transform(X), cluster.transform(X))
+    np.testing.assert_array_equal(loaded.predict(X), cluster.predict(X))
+
+
+def test_a_pipeline_that_would_read_a_cache_directory_is_refused(fitted, tmp_path):
+    from sklearn.pipeline import Pipeline
+
+    with pytest.raises(TypeError, match="memory=None"):
+        skae.save(Pipeline([("ae", fitted)], memory=str(tmp_path)), tmp_path / "p.skae")
+    skae.save(Pipeline([("ae", fitted)]), tmp_path / "p.skae")
+    _rewrite(tmp_path / "p.skae", tmp_path / "bad.skae",
+             _set("estimator", "params", "memory", value=str(tmp_path)))
+    with pytest.raises(ValueError, match="memory=None"):
+        skae.load(tmp_path / "bad.skae")
