@@ -4,8 +4,16 @@ Modules: ``autoencoder`` (AutoencoderTransformer), ``datasets`` (digits and MNIS
 ``cli`` (the ``skae`` command), ``nn`` (torch modules, losses and the training loop).
 """
 
-from .autoencoder import AutoencoderTransformer
+from .autoencoder import (AutoencoderTransformer, ContractiveAutoencoder, DenoisingAutoencoder,
+                          SparseAutoencoder, VariationalAutoencoder)
 
 __version__ = "0.1.0"
 
-__all__ = ["AutoencoderTransformer", "__version__"]
+__all__ = [
+    "AutoencoderTransformer",
+    "ContractiveAutoencoder",
+    "DenoisingAutoencoder",
+    "SparseAutoencoder",
+    "VariationalAutoencoder",
+    "__version__",
+]
