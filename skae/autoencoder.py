@@ -350,7 +350,7 @@ class DenoisingAutoencoder(AutoencoderTransformer):
 class ContractiveAutoencoder(AutoencoderTransformer):
     """An autoencoder whose code is insensitive to small moves of the input.
 
-    ``AutoencoderTransformer`` with ``contractive_weight=0.01``: the loss adds λ times the
+    ``AutoencoderTransformer`` with ``contractive_weight=1e-3``: the loss adds λ times the
     squared Frobenius norm of the encoder's Jacobian at each training sample (Rifai et al.,
     2011), computed exactly for any depth. Every parameter of ``AutoencoderTransformer``
     applies; see there for their meaning.
@@ -365,7 +365,7 @@ class ContractiveAutoencoder(AutoencoderTransformer):
     (1797, 8)
     """
 
-    __init__ = _init_with_defaults(AutoencoderTransformer.__init__, contractive_weight=0.01)
+    __init__ = _init_with_defaults(AutoencoderTransformer.__init__, contractive_weight=1e-3)
 
 
 # Standard normal draws per sample in the ELBO of score_samples. The same draws serve every
