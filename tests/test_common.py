@@ -22,7 +22,16 @@ ESTIMATORS = [
     _small(ContractiveAutoencoder(latent_dim=2)),
     _small(VariationalAutoencoder(latent_dim=2)),
 ]
-EXPECTED_FAILURES = {}
+# torch's float32 sigmoid takes a vectorised path for most elements and a scalar one for the
+# tail of a buffer, which differ in the last bit; so sigmoid codes move by ~6e-8 when rows
+# are reordered, above the check's rtol of 1e-7. Nothing else depends on the order.
+_SIGMOID_ULP = ("float32 sigmoid codes differ in the last bit with the row's position in the "
+                "buffer (vectorised vs scalar kernel path)")
+EXPECTED_FAILURES = {
+    "SparseAutoencoder": {
+        "check_methods_sample_order_invariance": _SIGMOID_ULP,
+    },
+}
 
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=lambda est: EXPECTED_FAILURES.get(
