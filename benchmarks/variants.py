@@ -31,8 +31,13 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import confusion_matrix, normalized_mutual_info_score
 from sklearn.neighbors import KNeighborsClassifier
 
-from skae import (AutoencoderTransformer, ContractiveAutoencoder, DenoisingAutoencoder,
-                  SparseAutoencoder, VariationalAutoencoder)
+from skae import (
+    AutoencoderTransformer,
+    ContractiveAutoencoder,
+    DenoisingAutoencoder,
+    SparseAutoencoder,
+    VariationalAutoencoder,
+)
 from skae.datasets import load_mnist
 
 MNIST_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
@@ -110,7 +115,8 @@ def main(argv=None):
         start = time.process_time(), time.perf_counter()
         pca = PCA(d, random_state=args.seed).fit(X_train)
         cpu, wall = time.process_time() - start[0], time.perf_counter() - start[1]
-        scores = evaluate(pca.transform, lambda X: pca.inverse_transform(pca.transform(X)),
+        scores = evaluate(pca.transform,
+                          lambda X, m=pca: m.inverse_transform(m.transform(X)),
                           X_train, y_train, X_test, y_test)
         rows.append(("PCA", scores, cpu, wall, "-"))
         print(f"  d={d} PCA done", flush=True)

@@ -4,8 +4,13 @@ Modules: ``autoencoder`` (AutoencoderTransformer), ``datasets`` (digits and MNIS
 ``cli`` (the ``skae`` command), ``nn`` (torch modules, losses and the training loop).
 """
 
-from .autoencoder import (AutoencoderTransformer, ContractiveAutoencoder, DenoisingAutoencoder,
-                          SparseAutoencoder, VariationalAutoencoder)
+from .autoencoder import (
+                          AutoencoderTransformer,
+                          ContractiveAutoencoder,
+                          DenoisingAutoencoder,
+                          SparseAutoencoder,
+                          VariationalAutoencoder,
+)
 
 __version__ = "0.1.0"
 

@@ -13,8 +13,13 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseAutoencoder
 from ._compat import Interval, StrOptions
 from .nn.corruption import CORRUPTIONS
-from .nn.losses import (gaussian_kl, jacobian_frobenius, kl_sparsity, l1_sparsity,
-                        negative_log_likelihood)
+from .nn.losses import (
+    gaussian_kl,
+    jacobian_frobenius,
+    kl_sparsity,
+    l1_sparsity,
+    negative_log_likelihood,
+)
 from .nn.modules import ACTIVATIONS, Autoencoder
 from .nn.modules import VariationalAutoencoder as _VAEModule
 from .nn.training import Objective

@@ -5,8 +5,13 @@ import warnings
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skae import (AutoencoderTransformer, ContractiveAutoencoder, DenoisingAutoencoder,
-                  SparseAutoencoder, VariationalAutoencoder)
+from skae import (
+    AutoencoderTransformer,
+    ContractiveAutoencoder,
+    DenoisingAutoencoder,
+    SparseAutoencoder,
+    VariationalAutoencoder,
+)
 
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
 

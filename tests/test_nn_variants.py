@@ -7,10 +7,14 @@ import torch
 
 from skae.nn import Objective
 from skae.nn.corruption import gaussian_noise, masking_noise, salt_and_pepper_noise
-from skae.nn.losses import (gaussian_kl, jacobian_frobenius, kl_sparsity, l1_sparsity,
-                            negative_log_likelihood)
+from skae.nn.losses import (
+    gaussian_kl,
+    jacobian_frobenius,
+    kl_sparsity,
+    l1_sparsity,
+    negative_log_likelihood,
+)
 from skae.nn.modules import Autoencoder, VariationalAutoencoder
-
 
 # -- losses with hand-checkable numbers -------------------------------------------------------
 

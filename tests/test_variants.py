@@ -11,8 +11,13 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, train_test_split
 
-from skae import (AutoencoderTransformer, ContractiveAutoencoder, DenoisingAutoencoder,
-                  SparseAutoencoder, VariationalAutoencoder)
+from skae import (
+    AutoencoderTransformer,
+    ContractiveAutoencoder,
+    DenoisingAutoencoder,
+    SparseAutoencoder,
+    VariationalAutoencoder,
+)
 from skae.nn.corruption import gaussian_noise, masking_noise, salt_and_pepper_noise
 from skae.nn.losses import jacobian_frobenius
 
@@ -26,7 +31,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 def split():
     from skae.datasets import load_digits
 
-    X, y = load_digits()
+    X, _ = load_digits()
     X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
     return X_train, X_test
 
@@ -103,7 +108,7 @@ def test_noise_only_in_training(split):
 
 def test_noise_is_reproducible_from_random_state(split):
     X = split[0][:300]
-    params = dict(latent_dim=4, hidden_layer_sizes=(16,), max_iter=3, noise="mask")
+    params = {"latent_dim": 4, "hidden_layer_sizes": (16,), "max_iter": 3, "noise": "mask"}
     first = DenoisingAutoencoder(random_state=3, **params).fit_transform(X)
     again = DenoisingAutoencoder(random_state=3, **params).fit_transform(X)
     np.testing.assert_array_equal(first, again)
@@ -210,7 +215,7 @@ def test_vae_kl_is_positive_and_beta_pulls_the_posterior_to_the_prior(vae, split
     assert std.mean() < 0.7
     # ... and a larger beta keeps posteriors closer to N(0, I): wider and with a smaller KL.
     heavy = VariationalAutoencoder(latent_dim=2, beta=4.0, **SMALL).fit(X_train)
-    heavy_mean, heavy_std = _posterior(heavy, X_test)
+    _, heavy_std = _posterior(heavy, X_test)
     assert heavy_std.mean() > std.mean() + 0.1
     assert heavy.history_[-1]["train_kl"] < 0.5 * vae.history_[-1]["train_kl"]
     assert heavy.history_[-1]["train_loss"] == pytest.approx(
@@ -219,8 +224,7 @@ def test_vae_kl_is_positive_and_beta_pulls_the_posterior_to_the_prior(vae, split
     np.testing.assert_array_equal(vae.transform(X_test), mean)
 
 
-def test_vae_samples_look_like_data_not_noise(vae, split):
-    X_test = split[1]
+def test_vae_samples_look_like_data_not_noise(vae):
     samples = vae.sample(300, random_state=0)
     assert samples.shape == (300, 64)
     assert samples.min() >= 0 and samples.max() <= 1
@@ -261,7 +265,7 @@ def test_vae_score_samples_is_the_elbo(vae, split):
 def test_vae_reproducible_and_leaves_global_rng_alone(split):
     X = split[0][:300]
     np_state, torch_state = np.random.get_state()[1].copy(), torch.get_rng_state().clone()
-    params = dict(latent_dim=2, hidden_layer_sizes=(16,), max_iter=3)
+    params = {"latent_dim": 2, "hidden_layer_sizes": (16,), "max_iter": 3}
     first = VariationalAutoencoder(random_state=5, **params).fit_transform(X)
     assert torch.equal(torch.get_rng_state(), torch_state)
     assert np.array_equal(np.random.get_state()[1], np_state)
@@ -325,7 +329,7 @@ def test_conv_beats_the_mlp_on_mnist_at_equal_training_time():
     X_train, _ = load_mnist(MNIST_DIR, split="train")
     X_test, _ = load_mnist(MNIST_DIR, split="test")
     X_train, X_test = X_train[:10000], X_test[:2000]
-    params = dict(latent_dim=10, batch_size=128, random_state=0)
+    params = {"latent_dim": 10, "batch_size": 128, "random_state": 0}
     # Equal process time (not wall time, which other jobs on the machine would skew); the
     # MLP is the estimator's default architecture.
     threads = torch.get_num_threads()
