@@ -141,24 +141,6 @@ class Autoencoder(nn.Module):
         decoder = build_mlp(sizes[::-1], activation, output_activation)
         return cls(encoder, decoder, n_features)
 
-    @classmethod
-    def conv(cls, image_shape, channels, latent_dim, *, activation="relu",
-             output_activation="identity", latent_activation="identity"):
-        """Build a convolutional autoencoder for flat images of shape ``image_shape``.
-
-        The encoder is a stack of 3x3 stride-2 convolutions with ``channels`` output
-        channels each (every one halves the height and width, rounding up), then a linear
-        layer to the code; the decoder mirrors it with transposed convolutions whose output
-        padding restores the exact sizes. Inputs and reconstructions stay flat,
-        ``(n_samples, prod(image_shape))``.
-        """
-        encoder = build_conv_encoder(image_shape, channels,
-                                     cls.encoder_outputs_per_unit * latent_dim,
-                                     activation, latent_activation)
-        decoder = build_conv_decoder(image_shape, channels, latent_dim, activation,
-                                     output_activation)
-        return cls(encoder, decoder, math.prod(image_shape))
-
     def normalize(self, x):
         return (x - self.shift) / self.scale
 
@@ -177,6 +159,24 @@ class Autoencoder(nn.Module):
         """Return a dict with the ``latent`` code and the ``reconstruction`` of ``x``."""
         z = self.encode(x)
         return {"latent": z, "reconstruction": self.decode(z)}
+
+    @classmethod
+    def conv(cls, image_shape, channels, latent_dim, *, activation="relu",
+             output_activation="identity", latent_activation="identity"):
+        """Build a convolutional autoencoder for flat images of shape ``image_shape``.
+
+        The encoder is a stack of 3x3 stride-2 convolutions with ``channels`` output
+        channels each (every one halves the height and width, rounding up), then a linear
+        layer to the code; the decoder mirrors it with transposed convolutions whose output
+        padding restores the exact sizes. Inputs and reconstructions stay flat,
+        ``(n_samples, prod(image_shape))``.
+        """
+        encoder = build_conv_encoder(image_shape, channels,
+                                     cls.encoder_outputs_per_unit * latent_dim,
+                                     activation, latent_activation)
+        decoder = build_conv_decoder(image_shape, channels, latent_dim, activation,
+                                     output_activation)
+        return cls(encoder, decoder, math.prod(image_shape))
 
 
 class VariationalAutoencoder(Autoencoder):
