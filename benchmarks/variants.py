@@ -14,7 +14,7 @@ Published anchors: at 2 dims PCA gives a test MSE of about 0.056 and a small VAE
 Usage::
 
     python benchmarks/variants.py --quick            # 10k train / 2k test, 8 s per model
-    python benchmarks/variants.py                    # full splits, 90 s per model
+    python benchmarks/variants.py                    # full splits, 60 s per model
     python benchmarks/variants.py --latent-dims 30 --variants ae,conv
 """
 
@@ -85,7 +85,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true",
                         help="10k train / 2k test images and 8 s per model")
     parser.add_argument("--budget", type=float, default=None,
-                        help="CPU seconds of training per model (default 90, quick 8)")
+                        help="CPU seconds of training per model (default 60, quick 8)")
     parser.add_argument("--latent-dims", default="2,10")
     parser.add_argument("--variants", default=DEFAULT_VARIANTS,
                         help=f"comma-separated, from {','.join(VARIANTS)}")
@@ -93,7 +93,7 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    budget = args.budget if args.budget is not None else (8.0 if args.quick else 90.0)
+    budget = args.budget if args.budget is not None else (8.0 if args.quick else 60.0)
     dims = [int(d) for d in args.latent_dims.split(",")]
     names = args.variants.split(",")
     unknown = set(names) - set(VARIANTS)
