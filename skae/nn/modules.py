@@ -39,74 +39,6 @@ def build_mlp(sizes, activation="relu", output_activation="identity"):
     return nn.Sequential(*layers)
 
 
-def _conv_sizes(image_shape, n_layers):
-    """Heights and widths after each stride-2 convolution, the input's first."""
-    sizes = [tuple(image_shape[1:])]
-    for _ in range(n_layers):
-        sizes.append(tuple((s + 1) // 2 for s in sizes[-1]))
-    return sizes
-
-
-def build_conv_encoder(image_shape, channels, out_features, activation="relu",
-                       output_activation="identity"):
-    """Flat images -> 3x3 stride-2 convolutions -> a linear layer to ``out_features``.
-
-    Parameters
-    ----------
-    image_shape : tuple of int
-        ``(channels, height, width)`` of one image.
-    channels : sequence of int
-        Output channels of each convolution.
-    out_features : int
-        Width of the output.
-    activation, output_activation : str
-        Keys of ``ACTIVATIONS``, after each convolution and after the last layer.
-
-    Returns
-    -------
-    torch.nn.Sequential
-    """
-    layers = [nn.Unflatten(1, tuple(image_shape))]
-    n_in = image_shape[0]
-    for n_out in channels:
-        layers.append(nn.Conv2d(n_in, n_out, 3, stride=2, padding=1))
-        if activation != "identity":
-            layers.append(ACTIVATIONS[activation]())
-        n_in = n_out
-    height, width = _conv_sizes(image_shape, len(channels))[-1]
-    layers += [nn.Flatten(), nn.Linear(n_in * height * width, out_features)]
-    if output_activation != "identity":
-        layers.append(ACTIVATIONS[output_activation]())
-    return nn.Sequential(*layers)
-
-
-def build_conv_decoder(image_shape, channels, in_features, activation="relu",
-                       output_activation="identity"):
-    """The mirror of ``build_conv_encoder``: a code back to flat images."""
-    sizes = _conv_sizes(image_shape, len(channels))
-    height, width = sizes[-1]
-    n_in = channels[-1] if channels else image_shape[0]
-    layers = [nn.Linear(in_features, n_in * height * width)]
-    if channels and activation != "identity":
-        layers.append(ACTIVATIONS[activation]())
-    layers.append(nn.Unflatten(1, (n_in, height, width)))
-    outs = [*channels[-2::-1], image_shape[0]] if channels else []
-    for i, n_out in enumerate(outs):
-        # A 3x3 stride-2 transposed convolution maps s to 2s - 1 + output_padding.
-        (h_in, w_in), (h_out, w_out) = sizes[-1 - i], sizes[-2 - i]
-        padding = (h_out - (2 * h_in - 1), w_out - (2 * w_in - 1))
-        layers.append(nn.ConvTranspose2d(n_in, n_out, 3, stride=2, padding=1,
-                                         output_padding=padding))
-        name = activation if i < len(outs) - 1 else output_activation
-        if name != "identity":
-            layers.append(ACTIVATIONS[name]())
-        n_in = n_out
-    if not channels and output_activation != "identity":
-        layers.append(ACTIVATIONS[output_activation]())
-    layers.append(nn.Flatten())
-    return nn.Sequential(*layers)
-
-
 class Autoencoder(nn.Module):
     """An encoder and a decoder, with a fixed affine map into the space they work in.
 
@@ -219,3 +151,71 @@ class VariationalAutoencoder(Autoencoder):
                             dtype=mean.dtype)
         z = mean + torch.exp(0.5 * logvar) * noise
         return {"mean": mean, "logvar": logvar, "latent": z, "reconstruction": self.decode(z)}
+
+
+def _conv_sizes(image_shape, n_layers):
+    """Heights and widths after each stride-2 convolution, the input's first."""
+    sizes = [tuple(image_shape[1:])]
+    for _ in range(n_layers):
+        sizes.append(tuple((s + 1) // 2 for s in sizes[-1]))
+    return sizes
+
+
+def build_conv_encoder(image_shape, channels, out_features, activation="relu",
+                       output_activation="identity"):
+    """Flat images -> 3x3 stride-2 convolutions -> a linear layer to ``out_features``.
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(channels, height, width)`` of one image.
+    channels : sequence of int
+        Output channels of each convolution.
+    out_features : int
+        Width of the output.
+    activation, output_activation : str
+        Keys of ``ACTIVATIONS``, after each convolution and after the last layer.
+
+    Returns
+    -------
+    torch.nn.Sequential
+    """
+    layers = [nn.Unflatten(1, tuple(image_shape))]
+    n_in = image_shape[0]
+    for n_out in channels:
+        layers.append(nn.Conv2d(n_in, n_out, 3, stride=2, padding=1))
+        if activation != "identity":
+            layers.append(ACTIVATIONS[activation]())
+        n_in = n_out
+    height, width = _conv_sizes(image_shape, len(channels))[-1]
+    layers += [nn.Flatten(), nn.Linear(n_in * height * width, out_features)]
+    if output_activation != "identity":
+        layers.append(ACTIVATIONS[output_activation]())
+    return nn.Sequential(*layers)
+
+
+def build_conv_decoder(image_shape, channels, in_features, activation="relu",
+                       output_activation="identity"):
+    """The mirror of ``build_conv_encoder``: a code back to flat images."""
+    sizes = _conv_sizes(image_shape, len(channels))
+    height, width = sizes[-1]
+    n_in = channels[-1] if channels else image_shape[0]
+    layers = [nn.Linear(in_features, n_in * height * width)]
+    if channels and activation != "identity":
+        layers.append(ACTIVATIONS[activation]())
+    layers.append(nn.Unflatten(1, (n_in, height, width)))
+    outs = [*channels[-2::-1], image_shape[0]] if channels else []
+    for i, n_out in enumerate(outs):
+        # A 3x3 stride-2 transposed convolution maps s to 2s - 1 + output_padding.
+        (h_in, w_in), (h_out, w_out) = sizes[-1 - i], sizes[-2 - i]
+        padding = (h_out - (2 * h_in - 1), w_out - (2 * w_in - 1))
+        layers.append(nn.ConvTranspose2d(n_in, n_out, 3, stride=2, padding=1,
+                                         output_padding=padding))
+        name = activation if i < len(outs) - 1 else output_activation
+        if name != "identity":
+            layers.append(ACTIVATIONS[name]())
+        n_in = n_out
+    if not channels and output_activation != "identity":
+        layers.append(ACTIVATIONS[output_activation]())
+    layers.append(nn.Flatten())
+    return nn.Sequential(*layers)
