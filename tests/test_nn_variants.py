@@ -52,6 +52,10 @@ def test_negative_log_likelihood_by_hand():
         [2 * math.log(2.0), -math.log(0.9) - math.log(0.8)], rel=1e-6)
     gaussian = negative_log_likelihood(recon, target, "gaussian")
     assert gaussian.tolist() == pytest.approx([0.5 * 0.5, 0.5 * (0.01 + 0.04)], rel=1e-6)
+    # Outside [0, 1]: the bound's cross-entropy plus the distance to it.
+    outside = negative_log_likelihood(torch.tensor([[0.5, 0.5]]), torch.tensor([[1.5, -2.0]]),
+                                      "bernoulli")
+    assert outside.item() == pytest.approx(2 * math.log(2.0) + 0.5 + 2.0, rel=1e-6)
     with pytest.raises(ValueError, match="likelihood must be"):
         negative_log_likelihood(recon, target, "poisson")
 

@@ -262,6 +262,18 @@ def test_vae_score_samples_is_the_elbo(vae, split):
     assert vae.score(X_test) == pytest.approx(scores.mean())
 
 
+def test_vae_scores_data_outside_the_unit_range(vae, split):
+    # A Bernoulli model cannot produce such data: finite scores, lower the further out.
+    X = split[1][:20]
+    scores = [vae.score_samples(X * k).mean() for k in (1, 2, 100)]
+    assert np.isfinite(scores).all()
+    assert scores[0] > scores[1] > scores[2]
+    # partial_fit on a later chunk outside the range of the first trains on, finite.
+    model = VariationalAutoencoder(latent_dim=2, hidden_layer_sizes=(8,), random_state=0)
+    model.partial_fit(split[0]).partial_fit(split[0] * 1.5)
+    assert np.isfinite(model.loss_curve_).all()
+
+
 def test_vae_reproducible_and_leaves_global_rng_alone(split):
     X = split[0][:300]
     np_state, torch_state = np.random.get_state()[1].copy(), torch.get_rng_state().clone()

@@ -106,7 +106,9 @@ def negative_log_likelihood(reconstruction, target, likelihood):
         The decoder's output: Bernoulli probabilities or Gaussian means.
     target : Tensor of shape (n_samples, n_features)
     likelihood : {"bernoulli", "gaussian"}
-        ``"bernoulli"``: binary cross-entropy summed over features (targets in [0, 1]).
+        ``"bernoulli"``: binary cross-entropy summed over features. A target outside
+        [0, 1], which a Bernoulli cannot produce, is scored at the nearest bound plus its
+        distance to it, so the loss stays finite and grows the further out it lies.
         ``"gaussian"``: unit variance, ``0.5 * sum (reconstruction - target)^2`` (the
         constant ``0.5 log(2 pi)`` per feature is left out).
 
@@ -115,8 +117,9 @@ def negative_log_likelihood(reconstruction, target, likelihood):
     Tensor of shape (n_samples,)
     """
     if likelihood == "bernoulli":
-        return torch.nn.functional.binary_cross_entropy(
-            reconstruction, target, reduction="none").flatten(1).sum(dim=1)
+        inside = target.clamp(0, 1)
+        nll = torch.nn.functional.binary_cross_entropy(reconstruction, inside, reduction="none")
+        return (nll + (target - inside).abs()).flatten(1).sum(dim=1)
     if likelihood == "gaussian":
         return 0.5 * (reconstruction - target).pow(2).flatten(1).sum(dim=1)
     raise ValueError(f"likelihood must be 'bernoulli' or 'gaussian', got {likelihood!r}.")
