@@ -353,7 +353,8 @@ def test_conv_beats_the_mlp_on_mnist_at_equal_training_time():
                           X_train, 10)
     finally:
         torch.set_num_threads(threads)
-    assert -conv.score(X_test) < 0.9 * -mlp.score(X_test)
+    # Measured: 0.0255 vs 0.0300 (9 vs 29 epochs); a no-op image_shape would tie.
+    assert -conv.score(X_test) < 0.95 * -mlp.score(X_test)
 
 
 # -- clear errors -----------------------------------------------------------------------------------
