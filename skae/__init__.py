@@ -1,15 +1,16 @@
 """skae: autoencoders as scikit-learn transformers, trained with PyTorch.
 
-Modules: ``autoencoder`` (AutoencoderTransformer), ``datasets`` (digits and MNIST loaders),
+Modules: ``autoencoder`` (AutoencoderTransformer and its sparse, denoising, contractive and
+variational family), ``datasets`` (digits and MNIST loaders),
 ``cli`` (the ``skae`` command), ``nn`` (torch modules, losses and the training loop).
 """
 
 from .autoencoder import (
-                          AutoencoderTransformer,
-                          ContractiveAutoencoder,
-                          DenoisingAutoencoder,
-                          SparseAutoencoder,
-                          VariationalAutoencoder,
+    AutoencoderTransformer,
+    ContractiveAutoencoder,
+    DenoisingAutoencoder,
+    SparseAutoencoder,
+    VariationalAutoencoder,
 )
 
 __version__ = "0.1.0"
