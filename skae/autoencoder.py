@@ -1,6 +1,28 @@
-"""AutoencoderTransformer: a scikit-learn transformer that trains a torch autoencoder."""
+"""AutoencoderTransformer and its family: sparse, denoising, contractive, convolutional
+(parameters of AutoencoderTransformer, with convenience classes) and variational."""
+
+import functools
+import inspect
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseAutoencoder
+from ._compat import Interval, StrOptions
+from .nn.corruption import CORRUPTIONS
+from .nn.losses import (
+    gaussian_kl,
+    jacobian_frobenius,
+    kl_sparsity,
+    l1_sparsity,
+    negative_log_likelihood,
+)
+from .nn.modules import ACTIVATIONS, Autoencoder
+from .nn.modules import VariationalAutoencoder as _VAEModule
+from .nn.training import Objective
 
 
 class AutoencoderTransformer(BaseAutoencoder):
@@ -29,6 +51,39 @@ class AutoencoderTransformer(BaseAutoencoder):
         (with a sigmoid output if they lie in [0, 1]).
     alpha : float, default=0.0
         L2 penalty (weight decay) on the weights.
+    sparsity_weight : float, default=0.0
+        Weight of the sparsity penalty on the latent code; 0 turns it off. With it on, an
+        overcomplete code (``latent_dim`` above the number of features) is useful.
+    sparsity_target : float, default=0.05
+        Target mean activation ρ of each latent unit, in (0, 1), for the KL penalty.
+    sparsity_penalty : {"kl", "l1"}, default="kl"
+        ``"kl"``: the KL divergence between ρ and each unit's mean activation over the
+        batch, averaged over units; it needs codes in (0, 1), so the latent activation
+        becomes a sigmoid (see ``latent_activation``). ``"l1"``: the mean absolute
+        activation, which drives codes toward zero (``sparsity_target`` is unused).
+    latent_activation : {"auto", "relu", "tanh", "logistic", "identity"}, default="auto"
+        Activation of the code. ``"auto"`` is ``"logistic"`` when the KL sparsity penalty
+        is on and ``"identity"`` otherwise.
+    noise : {"gaussian", "mask", "salt_and_pepper"} or None, default=None
+        Denoising: corrupt the encoder's input during training (never in ``transform``) and
+        compare the reconstruction with the clean input. ``"gaussian"`` adds noise of
+        standard deviation ``noise_level``; ``"mask"`` zeroes a fraction ``noise_level`` of
+        the inputs; ``"salt_and_pepper"`` sets a fraction ``noise_level`` to the batch's
+        minimum or maximum (0 or 1 for images). Noise applies in the model's working
+        space (after ``scaling``). It is drawn from the generator seeded by
+        ``random_state``.
+    noise_level : float, default=0.25
+        Standard deviation (``"gaussian"``) or fraction of corrupted inputs (``"mask"``,
+        ``"salt_and_pepper"``, at most 1).
+    contractive_weight : float, default=0.0
+        Weight λ of the contractive penalty: the squared Frobenius norm of the encoder's
+        Jacobian with respect to its input, exact for any depth, averaged over samples. Its
+        cost grows with ``latent_dim`` (one backward pass per latent unit).
+    image_shape : tuple of int or None, default=None
+        ``(channels, height, width)`` of the images in the flat rows of ``X``: the encoder
+        and decoder become convolutional, with ``hidden_layer_sizes`` the output channels of
+        3x3 stride-2 convolutions (e.g. ``(32, 64)`` for MNIST with
+        ``image_shape=(1, 28, 28)``). ``None``: a multi-layer perceptron.
     batch_size : int or "auto", default="auto"
         Mini-batch size; ``"auto"`` is ``min(256, n_samples)``.
     learning_rate_init : float, default=1e-3
@@ -73,13 +128,16 @@ class AutoencoderTransformer(BaseAutoencoder):
         Best monitored loss: validation loss with early stopping, else training loss.
     history_ : list of dict
         One dict per epoch with every loss term apart (``train_reconstruction``,
-        ``train_loss``, ``valid_loss``, ...).
+        ``train_loss``, ``train_sparsity``, ``train_contractive``, ``valid_loss``, ...).
     output_activation_ : str
         ``"logistic"`` when the model decodes into [0, 1], else ``"identity"``.
 
     See Also
     --------
     sklearn.decomposition.PCA : The linear counterpart.
+    SparseAutoencoder, DenoisingAutoencoder, ContractiveAutoencoder : The same estimator
+        with a regulariser on by default.
+    VariationalAutoencoder : The generative autoencoder.
 
     Examples
     --------
@@ -100,6 +158,14 @@ class AutoencoderTransformer(BaseAutoencoder):
         activation="relu",
         scaling="auto",
         alpha=0.0,
+        sparsity_weight=0.0,
+        sparsity_target=0.05,
+        sparsity_penalty="kl",
+        latent_activation="auto",
+        noise=None,
+        noise_level=0.25,
+        contractive_weight=0.0,
+        image_shape=None,
         batch_size="auto",
         learning_rate_init=1e-3,
         max_iter=200,
@@ -118,6 +184,14 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.activation = activation
         self.scaling = scaling
         self.alpha = alpha
+        self.sparsity_weight = sparsity_weight
+        self.sparsity_target = sparsity_target
+        self.sparsity_penalty = sparsity_penalty
+        self.latent_activation = latent_activation
+        self.noise = noise
+        self.noise_level = noise_level
+        self.contractive_weight = contractive_weight
+        self.image_shape = image_shape
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
         self.max_iter = max_iter
@@ -130,3 +204,402 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.verbose = verbose
         self.warm_start = warm_start
         self.device = device
+
+    _parameter_constraints = {
+        **BaseAutoencoder._parameter_constraints,
+        "sparsity_weight": [Interval(Real, 0, None, closed="left")],
+        "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
+        "sparsity_penalty": [StrOptions({"kl", "l1"})],
+        "latent_activation": [StrOptions({"auto", *ACTIVATIONS})],
+        "noise": [StrOptions(set(CORRUPTIONS)), None],
+        "noise_level": [Interval(Real, 0, None, closed="left")],
+        "contractive_weight": [Interval(Real, 0, None, closed="left")],
+        "image_shape": ["array-like", None],
+    }
+
+    def _build_module(self, n_features, output_activation):
+        return _build(Autoencoder, self, n_features, output_activation,
+                      latent_activation=self._latent_activation())
+
+    def _build_objective(self):
+        penalties = {}
+        if self.sparsity_weight > 0:
+            sparsity = (functools.partial(kl_sparsity, target=self.sparsity_target)
+                        if self.sparsity_penalty == "kl" else l1_sparsity)
+            penalties["sparsity"] = (self.sparsity_weight,
+                                     lambda module, inputs, outputs: sparsity(outputs["latent"]))
+        if self.contractive_weight > 0:
+            penalties["contractive"] = (
+                self.contractive_weight,
+                lambda module, inputs, outputs: jacobian_frobenius(module.encode, inputs).mean())
+        return Objective(penalties, corruption=_corruption(self.noise, self.noise_level))
+
+    def _latent_activation(self):
+        kl_on = self.sparsity_weight > 0 and self.sparsity_penalty == "kl"
+        if self.latent_activation == "auto":
+            return "logistic" if kl_on else "identity"
+        if kl_on and self.latent_activation != "logistic":
+            raise ValueError(
+                f"The KL sparsity penalty needs codes in (0, 1): latent_activation must be "
+                f"'auto' or 'logistic' with sparsity_penalty='kl', got "
+                f"{self.latent_activation!r}. Use sparsity_penalty='l1' for other codes."
+            )
+        return self.latent_activation
+
+
+def _build(module_class, estimator, n_features, output_activation, **kwargs):
+    """An MLP, or a convolutional module when the estimator has an ``image_shape``."""
+    hidden = estimator._hidden_layer_sizes()
+    kwargs.update(activation=estimator.activation, output_activation=output_activation)
+    if estimator.image_shape is None:
+        return module_class.mlp(n_features, hidden, estimator.latent_dim, **kwargs)
+    return module_class.conv(_check_image_shape(estimator.image_shape, n_features), hidden,
+                             estimator.latent_dim, **kwargs)
+
+
+def _check_image_shape(image_shape, n_features):
+    shape = tuple(image_shape)
+    if len(shape) != 3 or not all(
+            isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in shape):
+        raise ValueError(
+            f"image_shape must be (channels, height, width), three positive ints, got "
+            f"{image_shape!r}."
+        )
+    if int(np.prod(shape)) != n_features:
+        raise ValueError(
+            f"image_shape={shape} holds {int(np.prod(shape))} values but X has {n_features} "
+            "features; each row of X must be one flattened image."
+        )
+    return tuple(int(s) for s in shape)
+
+
+def _corruption(noise, level):
+    if noise is None:
+        return None
+    fn, name = CORRUPTIONS[noise]
+    if name == "fraction" and level > 1:
+        raise ValueError(f"noise_level is the fraction of inputs corrupted with "
+                         f"noise={noise!r}, so it must be in [0, 1]; got {level}.")
+    return functools.partial(fn, **{name: level})
+
+
+def _init_with_defaults(init, **defaults):
+    """``init`` with other default values, visible to ``inspect`` and so to ``get_params``.
+
+    The convenience classes are the same estimator with different defaults; this keeps
+    them from restating two dozen parameters while ``__init__`` still only stores them.
+    """
+    signature = inspect.signature(init)
+    signature = signature.replace(parameters=[
+        p.replace(default=defaults.pop(p.name, p.default))
+        for p in signature.parameters.values()
+    ])
+    if defaults:
+        raise TypeError(f"Unknown parameters {sorted(defaults)}.")
+
+    def __init__(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        init(*bound.args, **bound.kwargs)
+
+    __init__.__signature__ = signature
+    __init__.__doc__ = init.__doc__
+    return __init__
+
+
+class SparseAutoencoder(AutoencoderTransformer):
+    """An autoencoder whose latent units fire rarely: a KL sparsity penalty on the code.
+
+    ``AutoencoderTransformer`` with ``latent_dim=64``, one hidden layer of 128 units,
+    ``sparsity_weight=0.1`` and ``sparsity_target=0.05``: sigmoid codes whose mean
+    activation over the data is pushed toward 0.05. Every parameter of
+    ``AutoencoderTransformer`` applies, so it combines with ``noise`` (a sparse denoising
+    autoencoder) or ``contractive_weight``; see there for their meaning.
+
+    Examples
+    --------
+    >>> from skae import SparseAutoencoder
+    >>> from skae.datasets import load_digits
+    >>> X, _ = load_digits()
+    >>> Z = SparseAutoencoder(max_iter=3, random_state=0).fit_transform(X)
+    >>> Z.shape
+    (1797, 64)
+    """
+
+    __init__ = _init_with_defaults(AutoencoderTransformer.__init__, latent_dim=64,
+                                   hidden_layer_sizes=(128,), sparsity_weight=0.1)
+
+
+class DenoisingAutoencoder(AutoencoderTransformer):
+    """An autoencoder trained to restore corrupted inputs.
+
+    ``AutoencoderTransformer`` with ``noise="mask"`` and ``noise_level=0.25``: during
+    training a quarter of the inputs of each batch are zeroed (Vincent et al., 2008) and
+    the loss compares the reconstruction with the clean batch; ``transform`` sees clean
+    inputs. ``noise`` may also be ``"gaussian"`` or ``"salt_and_pepper"``. Every parameter
+    of ``AutoencoderTransformer`` applies; see there for their meaning.
+
+    Examples
+    --------
+    >>> from skae import DenoisingAutoencoder
+    >>> from skae.datasets import load_digits
+    >>> X, _ = load_digits()
+    >>> Z = DenoisingAutoencoder(latent_dim=8, max_iter=3, random_state=0).fit_transform(X)
+    >>> Z.shape
+    (1797, 8)
+    """
+
+    __init__ = _init_with_defaults(AutoencoderTransformer.__init__, noise="mask")
+
+
+class ContractiveAutoencoder(AutoencoderTransformer):
+    """An autoencoder whose code is insensitive to small moves of the input.
+
+    ``AutoencoderTransformer`` with ``contractive_weight=1e-3``: the loss adds λ times the
+    squared Frobenius norm of the encoder's Jacobian at each training sample (Rifai et al.,
+    2011), computed exactly for any depth. Every parameter of ``AutoencoderTransformer``
+    applies; see there for their meaning.
+
+    Examples
+    --------
+    >>> from skae import ContractiveAutoencoder
+    >>> from skae.datasets import load_digits
+    >>> X, _ = load_digits()
+    >>> Z = ContractiveAutoencoder(latent_dim=8, max_iter=3, random_state=0).fit_transform(X)
+    >>> Z.shape
+    (1797, 8)
+    """
+
+    __init__ = _init_with_defaults(AutoencoderTransformer.__init__, contractive_weight=1e-3)
+
+
+# Standard normal draws per sample in the ELBO of score_samples. The same draws serve every
+# sample (common random numbers), so scores are deterministic and do not depend on which
+# other rows are scored with it, and each is still an unbiased estimate of that sample's ELBO.
+_ELBO_DRAWS = 16
+
+
+class VariationalAutoencoder(BaseAutoencoder):
+    """Variational autoencoder (β-VAE): a generative model with a Gaussian latent space.
+
+    The encoder gives the mean and log-variance of a diagonal Gaussian posterior q(z | x);
+    a code drawn from it with the reparameterisation trick is decoded, and training
+    minimises the negative evidence lower bound: the reconstruction's negative
+    log-likelihood plus ``beta`` times KL(q(z | x) || N(0, I)), both summed over features
+    and latent units and averaged over samples. The likelihood is Bernoulli (binary
+    cross-entropy) for data in [0, 1] decoded through a sigmoid (see ``scaling``) and a unit
+    Gaussian in the standardised working space otherwise. The log-variance is clamped to
+    [-10, 10], which keeps the loss finite.
+
+    ``transform`` returns the posterior mean, ``sample`` draws new data through the decoder
+    and ``score_samples`` is the per-sample ELBO (higher is better, as for every skae
+    estimator), so ``GridSearchCV`` with no labels picks the model of highest mean ELBO.
+
+    Parameters
+    ----------
+    latent_dim : int, default=2
+        Size of the latent code.
+    hidden_layer_sizes : tuple of int, default=(128, 64, 16)
+        Widths of the encoder's hidden layers, mirrored by the decoder; with
+        ``image_shape``, the channels of the stride-2 convolutions.
+    activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
+        Activation of the hidden layers.
+    beta : float, default=1.0
+        Weight of the KL term: 1 is the ELBO, larger values trade reconstruction for a
+        posterior closer to the prior (β-VAE).
+    image_shape : tuple of int or None, default=None
+        ``(channels, height, width)`` of the flat images in ``X`` for a convolutional
+        encoder and decoder; see ``AutoencoderTransformer``.
+    scaling : {"auto", "standard", "minmax"} or None, default="auto"
+        Input scaling inside the model; see ``AutoencoderTransformer``.
+    alpha : float, default=0.0
+        L2 penalty (weight decay) on the weights.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size; ``"auto"`` is ``min(256, n_samples)``.
+    learning_rate_init : float, default=1e-3
+        Adam's learning rate.
+    max_iter : int, default=200
+        Maximum number of epochs.
+    shuffle : bool, default=True
+        Shuffle the samples every epoch.
+    tol : float, default=1e-4
+        Minimum decrease of the monitored loss that counts as an improvement.
+    early_stopping : bool, default=False
+        Stop when the loss on a held-out ``validation_fraction`` stops improving.
+    validation_fraction : float, default=0.1
+        Fraction of the data held out when ``early_stopping`` is True.
+    n_iter_no_change : int, default=10
+        Epochs without an improvement of at least ``tol`` before stopping.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weights, the batch order, the validation split and the
+        reparameterisation noise.
+    verbose : int, default=0
+        ``1`` shows a progress bar over epochs.
+    warm_start : bool, default=False
+        Continue from the previous fit's weights.
+    device : str or torch.device, default="auto"
+        Where to train.
+
+    Attributes
+    ----------
+    module_ : torch.nn.Module
+        The trained ``skae.nn.modules.VariationalAutoencoder``.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when ``X`` had string column names.
+    n_iter_ : int
+        Number of epochs run.
+    loss_curve_ : list of float
+        Training loss (the negative ELBO with weight ``beta``) per epoch.
+    validation_loss_curve_ : list of float
+        Validation loss per epoch of the last fit, when ``early_stopping`` is True.
+    best_loss_ : float
+        Best monitored loss.
+    history_ : list of dict
+        One dict per epoch: ``train_reconstruction`` (negative log-likelihood),
+        ``train_kl``, ``train_loss`` and their ``valid_`` counterparts.
+    output_activation_ : str
+        ``"logistic"`` (Bernoulli likelihood) or ``"identity"`` (Gaussian likelihood).
+
+    See Also
+    --------
+    AutoencoderTransformer : The deterministic autoencoder and its regularised variants.
+
+    Examples
+    --------
+    >>> from skae import VariationalAutoencoder
+    >>> from skae.datasets import load_digits
+    >>> X, _ = load_digits()
+    >>> vae = VariationalAutoencoder(latent_dim=2, max_iter=3, random_state=0).fit(X)
+    >>> vae.transform(X).shape, vae.sample(5, random_state=0).shape
+    ((1797, 2), (5, 64))
+    """
+
+    _parameter_constraints = {
+        **BaseAutoencoder._parameter_constraints,
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "image_shape": ["array-like", None],
+    }
+
+    def __init__(
+        self,
+        latent_dim=2,
+        *,
+        hidden_layer_sizes=(128, 64, 16),
+        activation="relu",
+        beta=1.0,
+        image_shape=None,
+        scaling="auto",
+        alpha=0.0,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        max_iter=200,
+        shuffle=True,
+        tol=1e-4,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+        device="auto",
+    ):
+        self.latent_dim = latent_dim
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.beta = beta
+        self.image_shape = image_shape
+        self.scaling = scaling
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.tol = tol
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.device = device
+
+    def score_samples(self, X):
+        """Evidence lower bound (ELBO) of each sample, in nats: higher is better.
+
+        ``E_q[log p(x | z)] - KL(q(z | x) || N(0, I))`` with β = 1 whatever ``beta``,
+        the expectation estimated with 16 fixed standard normal draws shared by all
+        samples (deterministic, and unbiased for each sample). The likelihood is that of
+        training, in the model's working space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        return super().score_samples(X)
+
+    def sample(self, n_samples=1, random_state=None):
+        """Draw new data: codes from the prior N(0, I), decoded to the input space.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the codes.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_)
+            The decoder's mean for each code (Bernoulli probabilities for images in
+            [0, 1]), in the units of the training data.
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or isinstance(n_samples, bool) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
+        codes = check_random_state(random_state).standard_normal((n_samples, self.latent_dim))
+        return self.inverse_transform(codes)
+
+    def _build_module(self, n_features, output_activation):
+        module = _build(_VAEModule, self, n_features, output_activation)
+        module.likelihood = "bernoulli" if output_activation == "logistic" else "gaussian"
+        return module
+
+    def _build_objective(self):
+        likelihood = "bernoulli" if self.output_activation_ == "logistic" else "gaussian"
+        return Objective(
+            {"kl": (self.beta, lambda module, inputs, outputs:
+                    gaussian_kl(outputs["mean"], outputs["logvar"]).mean())},
+            reconstruction=lambda reconstruction, target: negative_log_likelihood(
+                reconstruction, target, likelihood).mean(),
+        )
+
+    def _fit(self, X, *, partial):
+        # The module draws its reparameterisation noise from torch's global generator: fork
+        # it, seeded from random_state, so one seed gives one model and the caller's
+        # generator is left alone.
+        first_call = not hasattr(self, "module_") or not (partial or self.warm_start)
+        rng = check_random_state(self.random_state) if first_call else self._rng
+        seed = int(rng.randint(2**31 - 1, size=2)[1])
+        device = self._resolve_device()
+        with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+            torch.manual_seed(seed)
+            return super()._fit(X, partial=partial)
+
+    @staticmethod
+    def _reconstruction_error(module, x):
+        """The negative ELBO of each row (``score_samples`` negates it)."""
+        target = module.normalize(x)
+        mean, logvar = module.posterior(target)
+        generator = torch.Generator(x.device).manual_seed(0)
+        draws = torch.randn((_ELBO_DRAWS, mean.shape[1]), generator=generator,
+                            device=x.device, dtype=mean.dtype)
+        std = torch.exp(0.5 * logvar)
+        nll = sum(negative_log_likelihood(module.decode(mean + std * eps), target,
+                                          module.likelihood) for eps in draws)
+        return nll / _ELBO_DRAWS + gaussian_kl(mean, logvar)

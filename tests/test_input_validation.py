@@ -43,6 +43,14 @@ ESTIMATORS = {
                                        random_state=0),
         None,
     ),
+    "SparseAutoencoder": (lambda: skae.SparseAutoencoder(
+        latent_dim=12, hidden_layer_sizes=(8,), max_iter=2, random_state=0), None),
+    "DenoisingAutoencoder": (lambda: skae.DenoisingAutoencoder(
+        latent_dim=3, hidden_layer_sizes=(8,), max_iter=2, random_state=0), None),
+    "ContractiveAutoencoder": (lambda: skae.ContractiveAutoencoder(
+        latent_dim=3, hidden_layer_sizes=(8,), max_iter=2, random_state=0), None),
+    "VariationalAutoencoder": (lambda: skae.VariationalAutoencoder(
+        latent_dim=3, hidden_layer_sizes=(8,), max_iter=2, random_state=0), None),
 }
 
 #: Methods that take an ``X`` like the training data, and those that take the output space.

@@ -20,3 +20,106 @@ def reconstruction_error(reconstruction, target):
 def mean_reconstruction_error(reconstruction, target):
     """Mean squared error over all samples and features (a scalar)."""
     return torch.nn.functional.mse_loss(reconstruction, target)
+
+
+def kl_sparsity(activations, target, eps=1e-6):
+    """KL divergence between a target firing rate and each unit's mean activation.
+
+    For unit ``j`` with mean activation ``q_j`` over the batch, the divergence of two
+    Bernoulli distributions ``KL(target || q_j) = target log(target / q_j) +
+    (1 - target) log((1 - target) / (1 - q_j))``, averaged over units (Ng's sum divided
+    by the number of units, so a weight carries over between code sizes).
+
+    Parameters
+    ----------
+    activations : Tensor of shape (n_samples, n_units)
+        Codes in (0, 1), e.g. sigmoid outputs.
+    target : float
+        The target mean activation, in (0, 1).
+    eps : float, default=1e-6
+        Mean activations are clipped to ``[eps, 1 - eps]`` so the logarithms stay finite.
+
+    Returns
+    -------
+    Tensor, a scalar
+    """
+    rate = activations.mean(dim=0).clamp(eps, 1 - eps)
+    kl = target * torch.log(target / rate) + (1 - target) * torch.log((1 - target) / (1 - rate))
+    return kl.mean()
+
+
+def l1_sparsity(activations):
+    """Mean absolute activation over samples and units (a scalar)."""
+    return activations.abs().mean()
+
+
+def jacobian_frobenius(fn, x):
+    """Squared Frobenius norm of the Jacobian of ``fn`` at each row of ``x``, exactly.
+
+    ``fn`` maps rows independently (no batch statistics), so the Jacobian of each output
+    row with respect to its own input row is what a batched vector-Jacobian product with a
+    one-hot cotangent gives: one product per output unit, vectorised with ``torch.func``.
+    The cost is that of ``n_outputs`` backward passes; the result is differentiable, so it
+    can be a training penalty (a double backward).
+
+    Parameters
+    ----------
+    fn : callable
+        Tensor of shape (n_samples, n_inputs) -> Tensor of shape (n_samples, n_outputs).
+    x : Tensor of shape (n_samples, n_inputs)
+
+    Returns
+    -------
+    Tensor of shape (n_samples,)
+        ``sum_kj (d fn(x)_k / d x_j)^2`` for each sample.
+    """
+    z, vjp = torch.func.vjp(fn, x)
+    n_outputs = z.shape[1]
+    cotangents = torch.eye(n_outputs, dtype=z.dtype, device=z.device)
+    cotangents = cotangents[:, None, :].expand(n_outputs, *z.shape)
+    (rows,) = torch.func.vmap(vjp)(cotangents)  # (n_outputs, n_samples, n_inputs)
+    return rows.pow(2).sum(dim=(0, 2))
+
+
+def gaussian_kl(mean, logvar):
+    """KL divergence of ``N(mean, exp(logvar))`` from ``N(0, I)``, per sample.
+
+    ``0.5 * sum_k (mean_k^2 + exp(logvar_k) - logvar_k - 1)``, summed over latent units.
+
+    Parameters
+    ----------
+    mean, logvar : Tensor of shape (n_samples, latent_dim)
+
+    Returns
+    -------
+    Tensor of shape (n_samples,)
+    """
+    return 0.5 * (mean.pow(2) + logvar.exp() - logvar - 1).sum(dim=1)
+
+
+def negative_log_likelihood(reconstruction, target, likelihood):
+    """Negative log-likelihood of each sample under the decoder's distribution.
+
+    Parameters
+    ----------
+    reconstruction : Tensor of shape (n_samples, n_features)
+        The decoder's output: Bernoulli probabilities or Gaussian means.
+    target : Tensor of shape (n_samples, n_features)
+    likelihood : {"bernoulli", "gaussian"}
+        ``"bernoulli"``: binary cross-entropy summed over features. A target outside
+        [0, 1], which a Bernoulli cannot produce, is scored at the nearest bound plus its
+        distance to it, so the loss stays finite and grows the further out it lies.
+        ``"gaussian"``: unit variance, ``0.5 * sum (reconstruction - target)^2`` (the
+        constant ``0.5 log(2 pi)`` per feature is left out).
+
+    Returns
+    -------
+    Tensor of shape (n_samples,)
+    """
+    if likelihood == "bernoulli":
+        inside = target.clamp(0, 1)
+        nll = torch.nn.functional.binary_cross_entropy(reconstruction, inside, reduction="none")
+        return (nll + (target - inside).abs()).flatten(1).sum(dim=1)
+    if likelihood == "gaussian":
+        return 0.5 * (reconstruction - target).pow(2).flatten(1).sum(dim=1)
+    raise ValueError(f"likelihood must be 'bernoulli' or 'gaussian', got {likelihood!r}.")

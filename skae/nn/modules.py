@@ -1,4 +1,6 @@
-"""Autoencoder modules built from layer sizes."""
+"""Autoencoder modules built from layer sizes or image shapes: plain and variational."""
+
+import math
 
 import torch
 from torch import nn
@@ -65,12 +67,16 @@ class Autoencoder(nn.Module):
         # Loaded weights bring their own shift and scale: re-derive the flag from them.
         self.register_load_state_dict_post_hook(_update_identity_flag_hook)
 
+    # Outputs of the encoder per latent unit: 1 here, 2 (mean, log-variance) for the VAE.
+    encoder_outputs_per_unit = 1
+
     @classmethod
     def mlp(cls, n_features, hidden_layer_sizes, latent_dim, *, activation="relu",
-            output_activation="identity"):
+            output_activation="identity", latent_activation="identity"):
         """Build a multi-layer perceptron autoencoder with a mirrored decoder."""
         sizes = (n_features, *hidden_layer_sizes, latent_dim)
-        encoder = build_mlp(sizes, activation, "identity")
+        encoder = build_mlp((*sizes[:-1], cls.encoder_outputs_per_unit * latent_dim),
+                            activation, latent_activation)
         decoder = build_mlp(sizes[::-1], activation, output_activation)
         return cls(encoder, decoder, n_features)
 
@@ -107,3 +113,131 @@ class Autoencoder(nn.Module):
         """Return a dict with the ``latent`` code and the ``reconstruction`` of ``x``."""
         z = self.encode(x)
         return {"latent": z, "reconstruction": self.decode(z)}
+
+    @classmethod
+    def conv(cls, image_shape, channels, latent_dim, *, activation="relu",
+             output_activation="identity", latent_activation="identity"):
+        """Build a convolutional autoencoder for flat images of shape ``image_shape``.
+
+        The encoder is a stack of 3x3 stride-2 convolutions with ``channels`` output
+        channels each (every one halves the height and width, rounding up), then a linear
+        layer to the code; the decoder mirrors it with transposed convolutions whose output
+        padding restores the exact sizes. Inputs and reconstructions stay flat,
+        ``(n_samples, prod(image_shape))``.
+        """
+        encoder = build_conv_encoder(image_shape, channels,
+                                     cls.encoder_outputs_per_unit * latent_dim,
+                                     activation, latent_activation)
+        decoder = build_conv_decoder(image_shape, channels, latent_dim, activation,
+                                     output_activation)
+        return cls(encoder, decoder, math.prod(image_shape))
+
+
+class VariationalAutoencoder(Autoencoder):
+    """An autoencoder whose encoder gives a diagonal Gaussian posterior over the code.
+
+    The encoder outputs ``2 * latent_dim`` numbers, the posterior mean and log-variance;
+    ``encode`` returns the mean, ``forward`` draws a code with the reparameterisation trick.
+    The log-variance is clamped to ``[-logvar_bound, logvar_bound]`` so that ``exp`` can
+    neither overflow nor underflow to a zero variance (a NaN guard).
+
+    Parameters
+    ----------
+    encoder, decoder : torch.nn.Module
+    n_features : int
+    logvar_bound : float, default=10.0
+    """
+
+    encoder_outputs_per_unit = 2
+
+    def __init__(self, encoder, decoder, n_features, logvar_bound=10.0):
+        super().__init__(encoder, decoder, n_features)
+        self.logvar_bound = logvar_bound
+        # "bernoulli" or "gaussian": the decoder's distribution, set by the estimator.
+        self.likelihood = "gaussian"
+
+    def posterior(self, x):
+        """Mean and clamped log-variance of q(z | x), for inputs in the working space."""
+        mean, logvar = self.encoder(x).chunk(2, dim=1)
+        return mean, logvar.clamp(-self.logvar_bound, self.logvar_bound)
+
+    def encode(self, x):
+        """The posterior mean."""
+        return self.posterior(x)[0]
+
+    def forward(self, x, generator=None):
+        """Dict with the posterior ``mean`` and ``logvar``, a sampled ``latent`` code and
+        its ``reconstruction``."""
+        mean, logvar = self.posterior(x)
+        noise = torch.randn(mean.shape, generator=generator, device=mean.device,
+                            dtype=mean.dtype)
+        z = mean + torch.exp(0.5 * logvar) * noise
+        return {"mean": mean, "logvar": logvar, "latent": z, "reconstruction": self.decode(z)}
+
+
+def _conv_sizes(image_shape, n_layers):
+    """Heights and widths after each stride-2 convolution, the input's first."""
+    sizes = [tuple(image_shape[1:])]
+    for _ in range(n_layers):
+        sizes.append(tuple((s + 1) // 2 for s in sizes[-1]))
+    return sizes
+
+
+def build_conv_encoder(image_shape, channels, out_features, activation="relu",
+                       output_activation="identity"):
+    """Flat images -> 3x3 stride-2 convolutions -> a linear layer to ``out_features``.
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(channels, height, width)`` of one image.
+    channels : sequence of int
+        Output channels of each convolution.
+    out_features : int
+        Width of the output.
+    activation, output_activation : str
+        Keys of ``ACTIVATIONS``, after each convolution and after the last layer.
+
+    Returns
+    -------
+    torch.nn.Sequential
+    """
+    layers = [nn.Unflatten(1, tuple(image_shape))]
+    n_in = image_shape[0]
+    for n_out in channels:
+        layers.append(nn.Conv2d(n_in, n_out, 3, stride=2, padding=1))
+        if activation != "identity":
+            layers.append(ACTIVATIONS[activation]())
+        n_in = n_out
+    height, width = _conv_sizes(image_shape, len(channels))[-1]
+    layers += [nn.Flatten(), nn.Linear(n_in * height * width, out_features)]
+    if output_activation != "identity":
+        layers.append(ACTIVATIONS[output_activation]())
+    return nn.Sequential(*layers)
+
+
+def build_conv_decoder(image_shape, channels, in_features, activation="relu",
+                       output_activation="identity"):
+    """The mirror of ``build_conv_encoder``: a code back to flat images."""
+    sizes = _conv_sizes(image_shape, len(channels))
+    height, width = sizes[-1]
+    n_in = channels[-1] if channels else image_shape[0]
+    layers = [nn.Linear(in_features, n_in * height * width)]
+    if channels and activation != "identity":
+        layers.append(ACTIVATIONS[activation]())
+    layers.append(nn.Unflatten(1, (n_in, height, width)))
+    outs = [*channels[-2::-1], image_shape[0]] if channels else []
+    for i, n_out in enumerate(outs):
+        # A 3x3 stride-2 transposed convolution maps s to 2s - 1 + output_padding.
+        (h_in, w_in), (h_out, w_out) = sizes[-1 - i], sizes[-2 - i]
+        padding = (h_out - (2 * h_in - 1), w_out - (2 * w_in - 1))
+        layers.append(nn.ConvTranspose2d(n_in, n_out, 3, stride=2, padding=1,
+                                         output_padding=padding))
+        name = activation if i < len(outs) - 1 else output_activation
+        if name != "identity":
+            layers.append(ACTIVATIONS[name]())
+        n_in = n_out
+    if not channels and output_activation != "identity":
+        layers.append(ACTIVATIONS[output_activation]())
+    layers.append(nn.Flatten())
+    return nn.Sequential(*layers)

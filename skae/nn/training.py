@@ -22,11 +22,15 @@ class Objective:
     corruption : callable, default=None
         ``fn(x, generator)`` returning a corrupted copy of a batch (in the working space).
         Applied in training only; the target stays the clean batch.
+    reconstruction : callable, default=None
+        ``fn(reconstruction, target)`` returning the scalar reconstruction term; the
+        default is the mean squared error (a VAE uses a summed negative log-likelihood).
     """
 
-    def __init__(self, penalties=None, corruption=None):
+    def __init__(self, penalties=None, corruption=None, reconstruction=None):
         self.penalties = dict(penalties or {})
         self.corruption = corruption
+        self.reconstruction = reconstruction or mean_reconstruction_error
 
     def __call__(self, module, x, *, training=False, generator=None):
         """Return a dict of scalar loss tensors: each term and their weighted sum ``loss``."""
@@ -35,7 +39,7 @@ class Objective:
         if training and self.corruption is not None:
             inputs = self.corruption(target, generator)
         outputs = module(inputs)
-        terms = {"reconstruction": mean_reconstruction_error(outputs["reconstruction"], target)}
+        terms = {"reconstruction": self.reconstruction(outputs["reconstruction"], target)}
         loss = terms["reconstruction"]
         for name, (weight, fn) in self.penalties.items():
             terms[name] = fn(module, inputs, outputs)
