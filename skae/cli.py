@@ -257,7 +257,7 @@ def _metavar(kind, default):
     return "VALUE"
 
 
-# -- the parser -------------------------------------------------------------------------------------
+# -- the parser ------------------------------------------------------------------------------
 
 def build_parser():
     parser = argparse.ArgumentParser(
@@ -345,9 +345,8 @@ def _fit(args):
     params = {k: v for k, v in vars(args).items() if k not in reserved}
     unknown = sorted(set(params) - accepted)
     if unknown:
-        raise CommandError(
-            f"{args.model} has no parameter {', '.join('--' + u.replace('_', '-') for u in unknown)}"
-            f"; see 'skae fit --help'.")
+        flags = ", ".join("--" + u.replace("_", "-") for u in unknown)
+        raise CommandError(f"{args.model} has no parameter {flags}; see 'skae fit --help'.")
     if "verbose" in accepted:
         params["verbose"] = 0 if args.quiet else 1
     out = Path(args.out)

@@ -197,8 +197,12 @@ def write_figures(out, reference, wide, pca, X_test, y_test, image_shape, *, ran
     """Draw the demo's figures into the folder ``out``; return the file names written."""
     import matplotlib.pyplot as plt
 
-    from .plotting import (LatentSpaceDisplay, LossCurveDisplay, ManifoldDisplay,
-                           ReconstructionDisplay)
+    from .plotting import (
+        LatentSpaceDisplay,
+        LossCurveDisplay,
+        ManifoldDisplay,
+        ReconstructionDisplay,
+    )
 
     n_latent = wide.latent_dim
     written = []
@@ -240,12 +244,14 @@ def write_figures(out, reference, wide, pca, X_test, y_test, image_shape, *, ran
     display = LatentSpaceDisplay.from_estimator(reference, X_test, y_test,
                                                 max_samples=max_points,
                                                 random_state=random_state)
+    display.ax_.get_legend().set_title("digit")
     display.ax_.set_title("Reference model: 2-D latent codes of the test images")
     save(display.figure_, "latent_space")
 
     display = LatentSpaceDisplay.from_estimator(wide, X_test, y_test, method="tsne",
                                                 max_samples=min(max_points, 2000),
                                                 random_state=random_state)
+    display.ax_.get_legend().set_title("digit")
     display.ax_.set_title(f"{n_latent}-D latent codes of the test images (t-SNE)")
     save(display.figure_, "latent_space_wide")
 

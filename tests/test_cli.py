@@ -202,3 +202,34 @@ def test_console_script_help():
                          text=True, check=True).stdout
     for command in ("demo", "fit", "transform", "score"):
         assert command in out
+
+
+def test_read_data_formats_and_their_errors(tmp_path):
+    from skae.cli import CommandError
+
+    X = np.arange(12, dtype=float).reshape(4, 3)
+    np.savetxt(tmp_path / "plain.csv", X, delimiter=",")
+    np.testing.assert_array_equal(read_data(tmp_path / "plain.csv"), X)
+    np.save(tmp_path / "images.npy", X.reshape(4, 3, 1).astype(np.float32))
+    assert read_data(tmp_path / "images.npy").shape == (4, 3)
+    np.savez(tmp_path / "two.npz", a=X, b=X)
+    with pytest.raises(CommandError, match=r"several arrays \(a, b\)"):
+        read_data(tmp_path / "two.npz")
+    np.save(tmp_path / "flat.npy", X[0])
+    with pytest.raises(CommandError, match="1-D array"):
+        read_data(tmp_path / "flat.npy")
+    X[0, 0] = np.nan
+    np.save(tmp_path / "nan.npy", X)
+    with pytest.raises(CommandError, match="NaN"):
+        read_data(tmp_path / "nan.npy")
+    (tmp_path / "broken.npz").write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(CommandError, match="cannot read DATA file"):
+        read_data(tmp_path / "broken.npz")
+
+
+def test_clustering_accuracy_matches_clusters_to_classes():
+    from skae.demo import clustering_accuracy
+
+    y = np.array([0, 0, 1, 1, 2, 2])
+    assert clustering_accuracy(y, np.array([2, 2, 0, 0, 1, 1])) == 1.0
+    assert clustering_accuracy(y, np.array([0, 0, 0, 0, 1, 1])) == pytest.approx(4 / 6)
