@@ -1,7 +1,9 @@
 """skae: autoencoders as scikit-learn transformers, trained with PyTorch.
 
 Modules: ``autoencoder`` (AutoencoderTransformer), ``datasets`` (digits and MNIST loaders),
-``cli`` (the ``skae`` command), ``nn`` (torch modules, losses and the training loop).
+``plotting`` (Display objects: loss curves, reconstructions, latent space, manifold, anomaly
+scores, samples), ``demo`` (the tutorial end to end), ``cli`` (the ``skae`` command), ``nn``
+(torch modules, losses and the training loop).
 """
 
 from .autoencoder import AutoencoderTransformer

@@ -623,8 +623,7 @@ class LatentSpaceDisplay:
             self.scatters_.append(ax.scatter(E[:, 0], E[:, 1], s=s, alpha=alpha, color="C0"))
         else:
             classes = np.unique(y)
-            discrete = (y.dtype.kind not in "fc" or len(classes) <= 20) and len(classes) <= 20
-            if discrete:
+            if len(classes) <= 20:
                 for label, color in zip(classes, _class_colors(classes)):
                     mask = y == label
                     self.scatters_.append(ax.scatter(E[mask, 0], E[mask, 1], s=s, alpha=alpha,
@@ -632,7 +631,10 @@ class LatentSpaceDisplay:
                 ax.legend(title="label", loc="center left", bbox_to_anchor=(1.0, 0.5),
                           markerscale=2, frameon=False)
             else:
-                points = ax.scatter(E[:, 0], E[:, 1], c=y, s=s, alpha=alpha, cmap="viridis")
+                # Many classes or a continuous target: a colour scale (class codes if text).
+                values = y if y.dtype.kind in "biuf" else np.searchsorted(classes, y)
+                points = ax.scatter(E[:, 0], E[:, 1], c=values, s=s, alpha=alpha,
+                                    cmap="viridis")
                 self.scatters_.append(points)
                 ax.figure.colorbar(points, ax=ax, label="label")
         prefix = {"latent": "latent", "tsne": "t-SNE", "pca": "PCA"}.get(self.method,
@@ -995,7 +997,10 @@ class SampleDisplay:
         samples = estimator.sample(n_samples, random_state=random_state)
         if isinstance(samples, tuple):
             samples = samples[0]
-        samples = np.asarray(samples, dtype=float).reshape(n_samples, -1)
+        samples = np.asarray(samples, dtype=float)
+        if image_shape is None and samples.ndim > 2:
+            image_shape = samples.shape[1:]
+        samples = samples.reshape(len(samples), -1)
         shape = _resolve_image_shape(samples.shape[1], image_shape, estimator)
         return cls(samples, image_shape=shape, estimator_name=_estimator_name(estimator)).plot(
             ax=ax, n_cols=n_cols, cmap=cmap)

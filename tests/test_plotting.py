@@ -293,3 +293,25 @@ def test_samples_without_image_shape_draw_a_heat_map():
     display = SampleDisplay(samples).plot()
     assert len(display.images_) == 1
     np.testing.assert_allclose(display.images_[0].get_array(), samples)
+
+
+def test_latent_space_colour_scale_for_many_classes(ae2, digits):
+    X = digits[0][:60]
+    display = LatentSpaceDisplay.from_estimator(ae2, X, np.linspace(0, 1, 60))
+    assert len(display.scatters_) == 1 and display.ax_.get_legend() is None
+    np.testing.assert_allclose(display.scatters_[0].get_array(), np.linspace(0, 1, 60))
+    names = np.array([f"item{i}" for i in range(60)])
+    assert len(LatentSpaceDisplay.from_estimator(ae2, X, names).scatters_) == 1
+
+
+def test_samples_given_as_images_keep_their_shape():
+    class ImageSampler(BaseEstimator):
+        def fit(self, X=None, y=None):
+            self.fitted_ = True
+            return self
+
+        def sample(self, n_samples, random_state=None):
+            return np.random.RandomState(random_state).uniform(size=(n_samples, 3, 5))
+
+    display = SampleDisplay.from_estimator(ImageSampler().fit(), n_samples=4, random_state=0)
+    assert display.image_shape == (3, 5) and len(display.images_) == 4
