@@ -137,6 +137,8 @@ def run_demo(data="digits", data_dir=None, out_dir="skae-demo", *, max_iter=500,
     """
     if n_threads == "auto":
         n_threads = 1 if data == "digits" else None
+    elif n_threads is not None and (not isinstance(n_threads, int) or n_threads < 1):
+        raise ValueError(f"n_threads must be a positive int, 'auto' or None, got {n_threads!r}.")
     with _threads(n_threads):
         return _run(data, data_dir, out_dir, max_iter=max_iter, latent_dim=latent_dim,
                     n_labels_per_class=n_labels_per_class, n_label_draws=n_label_draws,

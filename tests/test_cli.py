@@ -66,7 +66,7 @@ def test_demo_on_a_fake_mnist_folder(tmp_path, capsys):
         _write_idx(data / f"{split}-labels-idx1-ubyte.gz", labels.astype(np.uint8))
     out = tmp_path / "out"
     assert main(["demo", "--data", "mnist", "--data-dir", str(data), "--out", str(out),
-                 "--max-iter", "3", "--quiet"]) == 0
+                 "--max-iter", "3", "--threads", "1", "--quiet"]) == 0
     report = (out / "report.md").read_text()
     assert report.startswith("# skae demo on mnist")
     assert "150 training and 50 test images" in report
@@ -76,6 +76,8 @@ def test_demo_on_a_fake_mnist_folder(tmp_path, capsys):
 def test_demo_reports_missing_mnist_cleanly(tmp_path, capsys):
     assert main(["demo", "--data", "mnist", "--data-dir", str(tmp_path), "--quiet"]) == 2
     assert "No MNIST train files" in capsys.readouterr().err
+    assert main(["demo", "--threads", "0", "--out", str(tmp_path), "--quiet"]) == 2
+    assert "n_threads must be a positive int" in capsys.readouterr().err
 
 
 # -- fit / transform / score ----------------------------------------------------------------
