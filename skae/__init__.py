@@ -1,9 +1,10 @@
 """skae: autoencoders as scikit-learn transformers, trained with PyTorch.
 
 Modules: ``autoencoder`` (AutoencoderTransformer and its sparse, denoising, contractive and
-variational family), ``datasets`` (digits and MNIST loaders), ``cli`` (the ``skae`` command),
-``nn`` (torch modules, losses and the training loop), ``persistence`` (``save`` / ``load``: a
-model file that never runs code when read).
+variational family), ``datasets`` (digits and MNIST loaders), ``plotting`` (Display objects:
+loss curves, reconstructions, latent space, manifold, anomaly scores, samples), ``demo`` (the
+tutorial end to end), ``cli`` (the ``skae`` command), ``nn`` (torch modules, losses and the
+training loop), ``persistence`` (``save`` / ``load``: a model file that never runs code when read).
 """
 
 from .autoencoder import (
