@@ -494,7 +494,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         On a GPU the data moves to the device once when it takes at most half of the free
         device memory; otherwise it stays on the host and the trainer copies each batch.
         """
-        X = np.asarray(X, dtype=np.float32)
+        X = np.ascontiguousarray(X, dtype=np.float32)  # no copy when already so
         with warnings.catch_warnings():
             # Read-only arrays (memory maps) are fine: nothing here writes to the data.
             warnings.filterwarnings("ignore", message="The given NumPy array is not writable")

@@ -85,9 +85,12 @@ class AutoencoderTransformer(BaseAutoencoder):
         3x3 stride-2 convolutions (e.g. ``(32, 64)`` for MNIST with
         ``image_shape=(1, 28, 28)``). ``None``: a multi-layer perceptron.
     batch_size : int or "auto", default="auto"
-        Mini-batch size; ``"auto"`` is ``min(256, n_samples)``.
-    learning_rate_init : float, default=1e-3
-        Adam's learning rate.
+        Mini-batch size; ``"auto"`` is ``min(256, n_samples)``. Larger batches than the
+        reference's 32 cost less per sample (see ``benchmarks/RESULTS.md``).
+    learning_rate_init : float, default=3e-3
+        Adam's learning rate. Chosen by measurement with batch 256: on MNIST (48,000
+        training rows, the reference 2-D model) the test MSE after 40 epochs was 0.0370
+        at 3e-3 against 0.0388 at 1e-3 (and 0.0387 at 1e-2 with a cosine schedule).
     max_iter : int, default=200
         Maximum number of epochs.
     shuffle : bool, default=True
@@ -167,7 +170,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         contractive_weight=0.0,
         image_shape=None,
         batch_size="auto",
-        learning_rate_init=1e-3,
+        learning_rate_init=3e-3,
         max_iter=200,
         shuffle=True,
         tol=1e-4,

@@ -276,3 +276,9 @@ def test_does_not_mutate_the_input(digits_split):
     ae.transform(X)
     ae.score_samples(X)
     np.testing.assert_array_equal(X, before)
+
+
+def test_reversed_and_strided_views_are_accepted(fitted, digits_split):
+    X = digits_split[1]
+    np.testing.assert_allclose(fitted.transform(X[::-1]), fitted.transform(X)[::-1], rtol=1e-6)
+    np.testing.assert_allclose(fitted.transform(X[::2]), fitted.transform(X)[::2], rtol=1e-6)
