@@ -217,13 +217,19 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             callbacks=[ProgressBar(1 if partial else self.max_iter, type(self).__name__)]
             if self.verbose else [],
         )
-        history = trainer.fit(
-            X_train,
-            X_valid,
-            max_iter=1 if partial else self.max_iter,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-        )
+        # Whatever a module draws from torch's global generator (dropout, a VAE's sampling
+        # noise) comes from a fork seeded by random_state: one seed gives one model, and the
+        # caller's generator is left alone.
+        seed = int(self._rng.randint(2**31 - 1))
+        with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+            torch.manual_seed(seed)
+            history = trainer.fit(
+                X_train,
+                X_valid,
+                max_iter=1 if partial else self.max_iter,
+                tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
+            )
         # After a divergence Adam's moments hold inf/NaN (the saved state shares them): the
         # restored weights continue with a fresh optimizer.
         self._optimizer_state = None if trainer.diverged else trainer.optimizer.state_dict()

@@ -582,18 +582,6 @@ class VariationalAutoencoder(BaseAutoencoder):
                 reconstruction, target, likelihood).mean(),
         )
 
-    def _fit(self, X, *, partial):
-        # The module draws its reparameterisation noise from torch's global generator: fork
-        # it, seeded from random_state, so one seed gives one model and the caller's
-        # generator is left alone.
-        first_call = not hasattr(self, "module_") or not (partial or self.warm_start)
-        rng = check_random_state(self.random_state) if first_call else self._rng
-        seed = int(rng.randint(2**31 - 1, size=2)[1])
-        device = self._resolve_device()
-        with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-            torch.manual_seed(seed)
-            return super()._fit(X, partial=partial)
-
     @staticmethod
     def _reconstruction_error(module, x):
         """The negative ELBO of each row (``score_samples`` negates it)."""
