@@ -50,11 +50,17 @@ def reference_module():
 # -- the contenders: each trains one epoch over X and returns the seconds it took ----------
 
 
+# Every contender but the slow tutorial loop runs EPOCHS epochs, so one-time set-up (input
+# validation, building the model) weighs as it does in a real fit.
+EPOCHS = 3
+
+
 def skae_epoch(X, batch_size):
-    est = AutoencoderTransformer(latent_dim=2, batch_size=batch_size, max_iter=1, random_state=0)
+    est = AutoencoderTransformer(latent_dim=2, batch_size=batch_size, max_iter=EPOCHS, tol=0,
+                                 random_state=0)
     start = time.perf_counter()
     est.fit(X)
-    return time.perf_counter() - start
+    return (time.perf_counter() - start) / EPOCHS
 
 
 def hand_written_epoch(X, batch_size):
@@ -63,14 +69,15 @@ def hand_written_epoch(X, batch_size):
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)
     start = time.perf_counter()
     Xt = torch.from_numpy(X)
-    order = torch.randperm(len(Xt))
-    for i in range(0, len(Xt), batch_size):
-        x = Xt[order[i:i + batch_size]]
-        optimizer.zero_grad(set_to_none=True)
-        loss = nn.functional.mse_loss(model(x), x)
-        loss.backward()
-        optimizer.step()
-    return time.perf_counter() - start
+    for _ in range(EPOCHS):
+        order = torch.randperm(len(Xt))
+        for i in range(0, len(Xt), batch_size):
+            x = Xt[order[i:i + batch_size]]
+            optimizer.zero_grad(set_to_none=True)
+            loss = nn.functional.mse_loss(model(x), x)
+            loss.backward()
+            optimizer.step()
+    return (time.perf_counter() - start) / EPOCHS
 
 
 class TutorialDataset(torch.utils.data.Dataset):
@@ -117,23 +124,24 @@ def skorch_epoch(X, batch_size):
 
     torch.manual_seed(0)
     net = NeuralNetRegressor(reference_module, criterion=nn.MSELoss, optimizer=torch.optim.Adam,
-                             lr=1e-3, batch_size=batch_size, max_epochs=1, train_split=None,
-                             iterator_train__shuffle=True, verbose=0)
+                             lr=1e-3, batch_size=batch_size, max_epochs=EPOCHS,
+                             train_split=None, iterator_train__shuffle=True, verbose=0)
     start = time.perf_counter()
     net.fit(X, X)
-    return time.perf_counter() - start
+    return (time.perf_counter() - start) / EPOCHS
 
 
 def mlp_regressor_epoch(X, batch_size):
     from sklearn.neural_network import MLPRegressor
 
     mlp = MLPRegressor(hidden_layer_sizes=(128, 64, 16, 2, 16, 64, 128), batch_size=batch_size,
-                       max_iter=1, learning_rate_init=1e-3, random_state=0)
+                       max_iter=EPOCHS, tol=0, n_iter_no_change=EPOCHS + 1,
+                       learning_rate_init=1e-3, random_state=0)
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         mlp.fit(X, X)
-    return time.perf_counter() - start
+    return (time.perf_counter() - start) / EPOCHS
 
 
 def matmul_bound_epoch(X, batch_size):
@@ -171,8 +179,8 @@ def throughput_table(X, rounds):
             times[name].append(run())
     rates = {name: len(X) / statistics.median(t) for name, t in times.items()}
     base = rates["skae (batch 256)"]
-    print(f"\n## 1. Training throughput, one epoch of {len(X)} MNIST rows, median of {rounds} "
-          "interleaved rounds\n")
+    print(f"\n## 1. Training throughput on {len(X)} MNIST rows ({EPOCHS} epochs each, the "
+          f"tutorial loop 1), median of {rounds} interleaved rounds\n")
     print("| trainer | samples/s | ratio to skae |")
     print("| --- | ---: | ---: |")
     for name, rate in rates.items():
@@ -207,26 +215,40 @@ def time_to_reference_error(X_train, X_test, epochs):
     reference_error = curve[-1][1]
     reference_time = next(t for t, e in curve if e <= reference_error)
 
+    # skae's defaults, one epoch per partial_fit call so the test error can be read between
+    # epochs (outside the clock); each call's set-up cost stays on the clock.
     est = AutoencoderTransformer(latent_dim=2, random_state=0)
-    start = time.perf_counter()
-    est.fit(X_fit)
-    skae_time = time.perf_counter() - start
+    skae_time, skae_reach, skae_epochs = 0.0, None, 0
+    while skae_epochs < est.max_iter and skae_reach is None:
+        start = time.perf_counter()
+        est.partial_fit(X_fit)
+        skae_time += time.perf_counter() - start
+        skae_epochs += 1
+        if -est.score(X_test) <= reference_error:
+            skae_reach = skae_time
     skae_error = -est.score(X_test)
+    # And a plain default fit, as a user runs it.
+    fit = AutoencoderTransformer(latent_dim=2, random_state=0)
+    start = time.perf_counter()
+    fit.fit(X_fit)
+    fit_time = time.perf_counter() - start
 
     print(f"\n## 2. Time to the reference recipe's test error ({len(X_fit)} training rows, "
           f"{len(X_test)} test rows)\n")
     print("| recipe | epochs | train time (s) | test MSE |")
     print("| --- | ---: | ---: | ---: |")
-    print(f"| reference: batch 32, Adam 1e-3, {epochs} epochs, DataLoader | {epochs} | "
-          f"{reference_time:.1f} (first reached its final error) | {reference_error:.4f} |")
-    print(f"| skae defaults | {est.n_iter_} | {skae_time:.1f} | {skae_error:.4f} |")
-    if skae_error <= reference_error:
-        print(f"\nskae's defaults reach a test error at or below the reference's "
-              f"{reference_time / skae_time:.1f}x sooner (a lower bound: skae got there by "
-              f"the end of its fit at the latest).")
+    print(f"| reference: batch 32, Adam 1e-3, DataLoader, to its final error | "
+          f"{epochs} | {reference_time:.1f} | {reference_error:.4f} |")
+    print(f"| skae defaults (partial_fit epochs) until at or below that error | {skae_epochs} | "
+          f"{skae_time:.1f} | {skae_error:.4f} |")
+    print(f"| skae defaults, one fit() call | {fit.n_iter_} | {fit_time:.1f} | "
+          f"{-fit.score(X_test):.4f} |")
+    if skae_reach is not None:
+        print(f"\nskae's defaults reach the reference's test error "
+              f"{reference_time / skae_reach:.1f}x sooner than the reference recipe.")
     else:
-        print(f"\nskae's defaults stop at a higher test error ({skae_error:.4f} > "
-              f"{reference_error:.4f}); no speed-up is claimed.")
+        print(f"\nskae's defaults did not reach the reference's test error in {skae_epochs} "
+              "epochs.")
 
 
 # -- 3. transform throughput -----------------------------------------------------------------
@@ -279,6 +301,7 @@ peak = [0]
 def watch():
     while True:
         peak[0] = max(peak[0], rss_anon()); time.sleep(0.02)
+runtime = rss_anon()
 if mode == "memory":
     X = np.random.default_rng(0).random((n_rows, 784), dtype=np.float32)
 else:
@@ -294,16 +317,17 @@ else:
     est.fit(X)
 elapsed = time.perf_counter() - start
 time.sleep(0.1)
-print(base, peak[0], X.nbytes, elapsed)
+print(runtime, peak[0], X.nbytes, elapsed)
 """
 
 
 def memory_table(n_rows):
     print(f"\n## 4. Peak memory of fitting {n_rows:,} x 784 float32 rows (one epoch)\n")
     print("Anonymous resident memory (RssAnon, sampled every 20 ms), so pages of a memory map "
-          "that the kernel can drop are not counted.\n")
-    print("| input | array (GB) | memory before fit (GB) | peak during fit (GB) | "
-          "peak / array | fit time (s) |")
+          "that the kernel can drop are not counted. 'runtime' is the process after importing "
+          "skae and torch, before the data exists; the ratio is (peak - runtime) / array.\n")
+    print("| input | array (GB) | runtime (GB) | peak during fit (GB) | "
+          "(peak - runtime) / array | fit time (s) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "X.npy")
@@ -317,10 +341,11 @@ def memory_table(n_rows):
                             ("chunks", "partial_fit over 100k-row chunks of the memory map")]:
             out = subprocess.run([sys.executable, "-c", _MEMORY_CHILD, mode, str(n_rows), path],
                                  capture_output=True, text=True, check=True).stdout.split()
-            base, peak, nbytes, elapsed = int(out[0]), int(out[1]), int(out[2]), float(out[3])
+            runtime, peak, nbytes, elapsed = (int(out[0]), int(out[1]), int(out[2]),
+                                              float(out[3]))
             gb = 1e9
-            print(f"| {label} | {nbytes / gb:.2f} | {base / gb:.2f} | {peak / gb:.2f} | "
-                  f"{peak / nbytes:.2f} | {elapsed:.1f} |")
+            print(f"| {label} | {nbytes / gb:.2f} | {runtime / gb:.2f} | {peak / gb:.2f} | "
+                  f"{(peak - runtime) / nbytes:.2f} | {elapsed:.1f} |")
 
 
 def main(argv=None):
