@@ -132,3 +132,18 @@ def test_too_many_clusters(digits):
     X = digits[0][:5]
     with pytest.raises(ValueError, match="n_clusters=10 must be at most"):
         DeepEmbeddedClustering(n_clusters=10).fit(X)
+
+
+def test_n2d_recipe_as_a_pipeline(digits, frozen_ae):
+    """Autoencoder -> UMAP -> Gaussian mixture (N2D), with the optional umap-learn."""
+    umap = pytest.importorskip("umap")
+    from sklearn.mixture import GaussianMixture
+
+    X, y = digits
+    pipe = Pipeline([("ae", frozen_ae),
+                     ("umap", umap.UMAP(n_components=5, n_neighbors=20, min_dist=0.0,
+                                        random_state=0)),
+                     ("gmm", GaussianMixture(10, random_state=0))])
+    labels = pipe.fit_predict(X)
+    raw = cluster_accuracy(y, KMeans(10, n_init=10, random_state=0).fit_predict(X))
+    assert cluster_accuracy(y, labels) > raw
