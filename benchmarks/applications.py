@@ -41,8 +41,13 @@ from sklearn.svm import OneClassSVM
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from skae import (AutoencoderClassifier, AutoencoderOutlierDetector,  # noqa: E402
-                  AutoencoderTransformer, DeepEmbeddedClustering, LatentClassifier)
+from skae import (  # noqa: E402
+    AutoencoderClassifier,
+    AutoencoderOutlierDetector,
+    AutoencoderTransformer,
+    DeepEmbeddedClustering,
+    LatentClassifier,
+)
 from skae.datasets import load_mnist  # noqa: E402
 from skae.demo import few_label_indices  # noqa: E402
 

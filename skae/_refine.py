@@ -2,6 +2,7 @@
 module, device and training objective, and running a refinement through the Trainer."""
 
 import copy
+import warnings
 
 import numpy as np
 import torch
@@ -85,8 +86,22 @@ def run_trainer(model, objective, data, *, learning_rate, batch_size, max_iter, 
     # target is no convergence signal.
     history = trainer.fit(data, max_iter=max_iter, tol=0.0, n_iter_no_change=max_iter + 1)
     if trainer.diverged:
-        raise ValueError(
-            f"{name} diverged during refinement (the loss became "
-            f"{history[-1]['train_loss']}); lower learning_rate_init."
-        )
+        message = (f"{name} diverged at refinement epoch {history[-1]['epoch']} (the loss "
+                   f"became {history[-1]['train_loss']})")
+        if len(history) == 1:
+            raise ValueError(f"{message}; lower learning_rate_init.")
+        warnings.warn(f"{message}; the weights of the last finite epoch were kept. Lower "
+                      "learning_rate_init.", RuntimeWarning, stacklevel=3)
     return trainer, history
+
+
+class CpuPickleMixin:
+    """Pickle ``module_`` on the CPU, so a model refined on a GPU loads anywhere."""
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        module = state.get("module_")
+        if module is not None and any(t.device.type != "cpu"
+                                      for t in module.state_dict().values()):
+            state["module_"] = copy.deepcopy(module).cpu()
+        return state

@@ -11,12 +11,19 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import FLOAT_DTYPES
 from ._compat import HasMethods, Interval, _fit_context, validate_data
-from ._refine import (as_tensor, fit_autoencoder, map_batches, refinement_parts, run_trainer,
-                      torch_generator)
+from ._refine import (
+    CpuPickleMixin,
+    as_tensor,
+    fit_autoencoder,
+    map_batches,
+    refinement_parts,
+    run_trainer,
+    torch_generator,
+)
 from .nn.clustering import ClusteringModel, ClusteringObjective, TargetRefresh
 
 
-class DeepEmbeddedClustering(ClusterMixin, BaseEstimator):
+class DeepEmbeddedClustering(CpuPickleMixin, ClusterMixin, BaseEstimator):
     """Deep embedded clustering: k-means in a latent space, then the encoder refined for it.
 
     1. The autoencoder is fit on ``X``.

@@ -20,8 +20,15 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted, c
 
 from ._base import FLOAT_DTYPES
 from ._compat import HasMethods, Interval, StrOptions, _fit_context, validate_data
-from ._refine import (as_tensor, fit_autoencoder, map_batches, refinement_parts, run_trainer,
-                      torch_generator)
+from ._refine import (
+    CpuPickleMixin,
+    as_tensor,
+    fit_autoencoder,
+    map_batches,
+    refinement_parts,
+    run_trainer,
+    torch_generator,
+)
 from .nn.classification import JointObjective, LatentClassifierModel
 
 UNLABELED = -1
@@ -196,7 +203,7 @@ def _classifier_has(self, method):
     return hasattr(LogisticRegression() if self.classifier is None else self.classifier, method)
 
 
-class AutoencoderClassifier(ClassifierMixin, BaseEstimator):
+class AutoencoderClassifier(CpuPickleMixin, ClassifierMixin, BaseEstimator):
     """An autoencoder whose latent code also feeds a classification head, trained jointly.
 
     First the autoencoder is fit on every row (``y`` unused). Then a head is put on its

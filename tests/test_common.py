@@ -5,8 +5,13 @@ import warnings
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skae import (AutoencoderClassifier, AutoencoderOutlierDetector, AutoencoderTransformer,
-                  DeepEmbeddedClustering, LatentClassifier)
+from skae import (
+    AutoencoderClassifier,
+    AutoencoderOutlierDetector,
+    AutoencoderTransformer,
+    DeepEmbeddedClustering,
+    LatentClassifier,
+)
 
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
 

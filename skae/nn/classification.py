@@ -1,7 +1,6 @@
 """A classification head on an autoencoder's latent code, trained jointly with the
 reconstruction: the labeled rows add a cross-entropy term, every row keeps the decoder busy."""
 
-import torch
 from torch import nn
 from torch.nn import functional as F
 
