@@ -71,7 +71,7 @@ SETTINGS = {
                   sl_train=2000, sl_test=500, sl_epochs=15, joint_epochs=2, spread_rows=2000,
                   cl_rows=2000, cl_epochs=15, dec_epochs=3, umap=False),
     "full": dict(ad_train=None, ad_test=None, ad_epochs=10, ocsvm_train=2000,
-                 sl_train=None, sl_test=None, sl_epochs=10, joint_epochs=5, spread_rows=20000,
+                 sl_train=None, sl_test=None, sl_epochs=10, joint_epochs=3, spread_rows=20000,
                  cl_rows=None, cl_epochs=10, dec_epochs=10, umap=True),
 }
 
@@ -178,17 +178,17 @@ def run_labels(data, s, seed, label_counts):
             "LogReg on PCA-50": lambda: make_pipeline(pca, LogisticRegression(
                 max_iter=2000)).fit(X_train[labeled], y_train[labeled]),
             f"LabelSpreading on pixels ({len(spread)} rows)": lambda: LabelSpreading(
-                kernel="knn", n_neighbors=10, max_iter=100).fit(X_train[spread], y_few[spread]),
+                kernel="knn", n_neighbors=10, max_iter=1000).fit(X_train[spread], y_few[spread]),
             "skae AE (frozen) + LogReg": lambda: LatentClassifier(ae).fit(X_train, y_few),
             f"skae AE + LabelSpreading ({len(spread)} rows)": lambda: LatentClassifier(
-                ae, LabelSpreading(kernel="knn", n_neighbors=10, max_iter=100),
+                ae, LabelSpreading(kernel="knn", n_neighbors=10, max_iter=1000),
                 unlabeled="keep").fit(X_train[spread], y_few[spread]),
             "skae AutoencoderClassifier (joint)": lambda: AutoencoderClassifier(
                 ae, max_iter=s["joint_epochs"], random_state=seed).fit(X_train, y_few),
         }
         if embed is not None:
             candidates["skae AE + UMAP + LabelSpreading"] = lambda: make_pipeline(
-                ae, embed, LabelSpreading(kernel="knn", n_neighbors=10, max_iter=100)).fit(
+                ae, embed, LabelSpreading(kernel="knn", n_neighbors=10, max_iter=1000)).fit(
                 X_train, y_few)
         for name, fit in candidates.items():
             start = time.perf_counter()
