@@ -147,6 +147,30 @@ def run_anomaly(data, s, seed):
 # -- few labels ------------------------------------------------------------------------------
 
 
+class ClusterThenLabel:
+    """Cluster-then-label on a fitted embedding: a Gaussian mixture of the training rows'
+    embedding, each cluster named by the majority label of its labeled rows."""
+
+    def __init__(self, ae, embed, n_clusters, seed):
+        self.ae, self.embed, self.n_clusters, self.seed = ae, embed, n_clusters, seed
+
+    def fit(self, embedding, y_few):
+        self.gmm = GaussianMixture(self.n_clusters, covariance_type="full",
+                                   random_state=self.seed).fit(embedding)
+        clusters = self.gmm.predict(embedding)
+        labeled = y_few != -1
+        counts = np.zeros((self.n_clusters, y_few.max() + 1))
+        np.add.at(counts, (clusters[labeled], y_few[labeled]), 1)
+        # A cluster with no labeled row gets the most common label.
+        self.names = np.where(counts.sum(1) > 0, counts.argmax(1),
+                              np.bincount(y_few[labeled]).argmax())
+        return self
+
+    def score(self, X, y):
+        clusters = self.gmm.predict(self.embed.transform(self.ae.transform(X)))
+        return float(np.mean(self.names[clusters] == y))
+
+
 def run_labels(data, s, seed, label_counts):
     (X_train, y_train), (X_test, y_test) = data
     rng = np.random.RandomState(seed)
@@ -187,6 +211,8 @@ def run_labels(data, s, seed, label_counts):
                 ae, max_iter=s["joint_epochs"], random_state=seed).fit(X_train, y_few),
         }
         if embed is not None:
+            candidates["skae AE + UMAP + GMM, cluster-then-label"] = lambda: ClusterThenLabel(
+                ae, embed, 10, seed).fit(embed.estimator.embedding_, y_few)
             candidates["skae AE + UMAP + LabelSpreading"] = lambda: make_pipeline(
                 ae, embed, LabelSpreading(kernel="knn", n_neighbors=10, max_iter=1000)).fit(
                 X_train, y_few)
