@@ -1,12 +1,15 @@
 """skae: autoencoders as scikit-learn transformers, trained with PyTorch.
 
 Modules: ``autoencoder`` (AutoencoderTransformer and its sparse, denoising, contractive and
-variational family), ``datasets`` (digits and MNIST loaders), ``plotting`` (Display objects:
-loss curves, reconstructions, latent space, manifold, anomaly scores, samples), ``demo`` (the
-tutorial end to end), ``cli`` (the ``skae`` command), ``nn`` (torch modules, losses and the
-training loop), ``persistence`` (``save`` / ``load``: a model file that never runs code when read).
+variational family), ``anomaly`` (outlier detection by reconstruction error),
+``semi_supervised`` (few-label classification), ``cluster`` (deep embedded clustering),
+``datasets`` (digits and MNIST loaders), ``plotting`` (Display objects: loss curves,
+reconstructions, latent space, manifold, anomaly scores, samples), ``demo`` (the tutorial end
+to end), ``cli`` (the ``skae`` command), ``persistence`` (``save`` / ``load``: a model file that
+never runs code when read), ``nn`` (torch modules, losses and the training loop).
 """
 
+from .anomaly import AutoencoderOutlierDetector
 from .autoencoder import (
     AutoencoderTransformer,
     ContractiveAutoencoder,
@@ -14,14 +17,20 @@ from .autoencoder import (
     SparseAutoencoder,
     VariationalAutoencoder,
 )
+from .cluster import DeepEmbeddedClustering
 from .persistence import load, save
+from .semi_supervised import AutoencoderClassifier, LatentClassifier
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AutoencoderClassifier",
+    "AutoencoderOutlierDetector",
     "AutoencoderTransformer",
     "ContractiveAutoencoder",
+    "DeepEmbeddedClustering",
     "DenoisingAutoencoder",
+    "LatentClassifier",
     "SparseAutoencoder",
     "VariationalAutoencoder",
     "__version__",

@@ -413,67 +413,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return self._validate_X(X, reset=False)
 
     def _validate_X(self, X, *, reset):
-        """``validate_data`` (or ``check_array`` when ``reset`` is None) plus what a float32
-        torch model needs, with errors that say what was expected and how to fix it."""
-        name = type(self).__name__
-        if X is None:
-            raise ValueError(
-                "X is None; expected an array-like of shape (n_samples, n_features)."
-            )
-        if sp.issparse(X):
-            raise TypeError(
-                f"{name} does not support scipy sparse input: got a {type(X).__name__} of "
-                f"shape {X.shape}, expected a dense array. Convert it with X.toarray() if it "
-                "fits in memory."
-            )
-        dtypes = getattr(X, "dtypes", None)  # pandas
-        dtypes = [getattr(X, "dtype", None)] if dtypes is None else list(dtypes)
-        if any(getattr(dtype, "kind", None) == "c" for dtype in dtypes):
-            raise ValueError(
-                f"Complex data not supported: {name} expects real numbers, got complex "
-                "values. Pass X.real, np.abs(X), or both as separate columns."
-            )
-        if any(getattr(dtype, "kind", None) in ("M", "m") for dtype in dtypes):
-            raise TypeError(
-                f"{name} expects numeric input, got dates or durations (datetime64 or "
-                "timedelta64). Turn them into numeric features first, e.g. days since a "
-                "reference date."
-            )
-        if getattr(X, "ndim", 2) > 2:
-            raise ValueError(
-                f"X must be a 2-D array of shape (n_samples, n_features), got a {X.ndim}-D "
-                f"array of shape {X.shape}. Flatten each sample first, e.g. "
-                "X.reshape(len(X), -1)."
-            )
-        try:
-            if reset is None:
-                X = check_array(X, dtype=FLOAT_DTYPES, input_name="X")
-            else:
-                X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=reset)
-        except (ValueError, TypeError) as exc:
-            message = str(exc)
-            if "inhomogeneous" in message:
-                raise ValueError(
-                    "X must be a 2-D array of shape (n_samples, n_features), but its rows "
-                    f"have different lengths ({message})."
-                ) from None
-            if "could not convert" not in message and "must be a string or a" not in message:
-                raise
-            raise type(exc)(
-                f"{name} expects numeric input, but X holds values that are not numbers "
-                f"({message}). Encode text or categorical columns as numbers first, e.g. "
-                "with sklearn.preprocessing.OneHotEncoder."
-            ) from None
-        if X.dtype == np.float64 and X.size:
-            # The model computes in float32: larger values would turn into inf on the cast.
-            largest = max(-float(X.min()), float(X.max()))
-            if largest > _FLOAT32_MAX:
-                raise ValueError(
-                    f"X holds values up to {largest:.3g} in magnitude, beyond the float32 "
-                    f"range (+-{_FLOAT32_MAX:.3g}) that {name} computes in. Rescale X first, "
-                    "e.g. with sklearn.preprocessing.StandardScaler."
-                )
-        return X
+        return validate_input(self, X, reset=reset)
 
     def _check_output(self, out, X, method):
         """Never hand back NaN or inf: name the cause instead."""
@@ -566,6 +506,74 @@ def _adam(params, **kwargs):
         return torch.optim.Adam(params, fused=True, **kwargs)
     except (RuntimeError, TypeError, ValueError):
         return torch.optim.Adam(params, foreach=True, **kwargs)
+
+
+def validate_input(estimator, X, *, reset):
+    """``validate_data`` (or ``check_array`` when ``reset`` is None) plus what a float32
+    torch model needs, with errors that say what was expected and how to fix it.
+
+    Every skae estimator checks its ``X`` here, so bad input meets the same messages
+    whichever estimator or method receives it.
+    """
+    name = type(estimator).__name__
+    if X is None:
+        raise ValueError(
+            "X is None; expected an array-like of shape (n_samples, n_features)."
+        )
+    if sp.issparse(X):
+        raise TypeError(
+            f"{name} does not support scipy sparse input: got a {type(X).__name__} of "
+            f"shape {X.shape}, expected a dense array. Convert it with X.toarray() if it "
+            "fits in memory."
+        )
+    dtypes = getattr(X, "dtypes", None)  # pandas
+    dtypes = [getattr(X, "dtype", None)] if dtypes is None else list(dtypes)
+    if any(getattr(dtype, "kind", None) == "c" for dtype in dtypes):
+        raise ValueError(
+            f"Complex data not supported: {name} expects real numbers, got complex "
+            "values. Pass X.real, np.abs(X), or both as separate columns."
+        )
+    if any(getattr(dtype, "kind", None) in ("M", "m") for dtype in dtypes):
+        raise TypeError(
+            f"{name} expects numeric input, got dates or durations (datetime64 or "
+            "timedelta64). Turn them into numeric features first, e.g. days since a "
+            "reference date."
+        )
+    if getattr(X, "ndim", 2) > 2:
+        raise ValueError(
+            f"X must be a 2-D array of shape (n_samples, n_features), got a {X.ndim}-D "
+            f"array of shape {X.shape}. Flatten each sample first, e.g. "
+            "X.reshape(len(X), -1)."
+        )
+    try:
+        if reset is None:
+            X = check_array(X, dtype=FLOAT_DTYPES, input_name="X")
+        else:
+            X = validate_data(estimator, X, dtype=FLOAT_DTYPES, reset=reset)
+    except (ValueError, TypeError) as exc:
+        message = str(exc)
+        if "inhomogeneous" in message:
+            raise ValueError(
+                "X must be a 2-D array of shape (n_samples, n_features), but its rows "
+                f"have different lengths ({message})."
+            ) from None
+        if "could not convert" not in message and "must be a string or a" not in message:
+            raise
+        raise type(exc)(
+            f"{name} expects numeric input, but X holds values that are not numbers "
+            f"({message}). Encode text or categorical columns as numbers first, e.g. "
+            "with sklearn.preprocessing.OneHotEncoder."
+        ) from None
+    if X.dtype == np.float64 and X.size:
+        # The model computes in float32: larger values would turn into inf on the cast.
+        largest = max(-float(X.min()), float(X.max()))
+        if largest > _FLOAT32_MAX:
+            raise ValueError(
+                f"X holds values up to {largest:.3g} in magnitude, beyond the float32 "
+                f"range (+-{_FLOAT32_MAX:.3g}) that {name} computes in. Rescale X first, "
+                "e.g. with sklearn.preprocessing.StandardScaler."
+            )
+    return X
 
 
 def _tensors_to_cpu(obj):

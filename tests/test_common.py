@@ -6,9 +6,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skae import (
+    AutoencoderClassifier,
+    AutoencoderOutlierDetector,
     AutoencoderTransformer,
     ContractiveAutoencoder,
+    DeepEmbeddedClustering,
     DenoisingAutoencoder,
+    LatentClassifier,
     SparseAutoencoder,
     VariationalAutoencoder,
 )
@@ -20,22 +24,44 @@ def _small(estimator):
     return estimator.set_params(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
 
 
+def _small_ae(**params):
+    return _small(AutoencoderTransformer(latent_dim=2)).set_params(**params)
+
+
 ESTIMATORS = [
     _small(AutoencoderTransformer(latent_dim=2)),
     _small(SparseAutoencoder(latent_dim=6)),
     _small(DenoisingAutoencoder(latent_dim=2)),
     _small(ContractiveAutoencoder(latent_dim=2)),
     _small(VariationalAutoencoder(latent_dim=2)),
+    AutoencoderOutlierDetector(_small_ae()),
+    LatentClassifier(_small_ae(latent_dim=4, hidden_layer_sizes=(16,), max_iter=100),
+                     random_state=0),
+    AutoencoderClassifier(_small_ae(latent_dim=4, max_iter=20), max_iter=10, random_state=0),
+    DeepEmbeddedClustering(_small_ae(), n_clusters=3, max_iter=3, n_init=2, random_state=0),
 ]
 # torch's float32 sigmoid takes a vectorised path for most elements and a scalar one for the
 # tail of a buffer, which differ in the last bit; so sigmoid codes move by ~6e-8 when rows
 # are reordered, above the check's rtol of 1e-7. Nothing else depends on the order.
 _SIGMOID_ULP = ("float32 sigmoid codes differ in the last bit with the row's position in the "
                 "buffer (vectorised vs scalar kernel path)")
+_UNLABELED_MARKER = (
+    "y == -1 marks an unlabeled row (sklearn's semi-supervised convention), so a binary "
+    "problem with classes -1 and 1 is one class plus unlabeled rows; sklearn exempts its own "
+    "semi-supervised classifiers from this case by name"
+)
+_FLOAT32_ROUNDING = (
+    "the codes are computed by torch in float32, and a matrix product over a different number "
+    "of rows can round the last bit differently (about 1e-7 relative), which the logistic "
+    "regression's decision_function shows at the check's 1e-7 tolerance"
+)
 EXPECTED_FAILURES = {
     "SparseAutoencoder": {
         "check_methods_sample_order_invariance": _SIGMOID_ULP,
     },
+    "LatentClassifier": {"check_classifiers_classes": _UNLABELED_MARKER,
+                         "check_methods_subset_invariance": _FLOAT32_ROUNDING},
+    "AutoencoderClassifier": {"check_classifiers_classes": _UNLABELED_MARKER},
 }
 
 

@@ -1,0 +1,75 @@
+"""A classification head on an autoencoder's latent code, trained jointly with the
+reconstruction: the labeled rows add a cross-entropy term, every row keeps the decoder busy."""
+
+from torch import nn
+from torch.nn import functional as F
+
+from .modules import build_mlp
+
+
+class LatentClassifierModel(nn.Module):
+    """An autoencoder and a classifier that reads its latent code.
+
+    Parameters
+    ----------
+    autoencoder : torch.nn.Module
+        With ``normalize``, ``encode`` and ``decode`` (``skae.nn.Autoencoder`` or a variant).
+    head : torch.nn.Module
+        Maps latent codes to class logits.
+    """
+
+    def __init__(self, autoencoder, head):
+        super().__init__()
+        self.autoencoder = autoencoder
+        self.head = head
+
+    @classmethod
+    def mlp_head(cls, autoencoder, latent_dim, n_classes, hidden_layer_sizes=(),
+                 activation="relu"):
+        """Attach a perceptron head ``latent_dim -> hidden_layer_sizes -> n_classes``."""
+        head = build_mlp((latent_dim, *hidden_layer_sizes, n_classes), activation, "identity")
+        return cls(autoencoder, head)
+
+    def forward(self, x):
+        """Class logits of raw inputs (normalised here), shape (n_samples, n_classes)."""
+        return self.head(self.autoencoder.encode(self.autoencoder.normalize(x)))
+
+
+def masked_cross_entropy(logits, y):
+    """Cross-entropy averaged over the rows with ``y >= 0``; rows marked ``-1`` are unlabeled.
+
+    A batch with no labeled row gives 0 (with a gradient of 0), not NaN.
+    """
+    labeled = y >= 0
+    total = F.cross_entropy(logits, y.clamp(min=0), reduction="none")
+    return (total * labeled).sum() / labeled.sum().clamp(min=1)
+
+
+class JointObjective:
+    """The autoencoder's own objective on every row plus weighted cross-entropy on labeled rows.
+
+    The Trainer batches row numbers and targets; the rows are read from ``inputs`` here, so
+    labeled rows can be repeated in the batch order without copying the data.
+
+    Parameters
+    ----------
+    inputs : Tensor of shape (n_samples, n_features)
+    reconstruction : callable
+        ``fn(autoencoder, x, training=..., generator=...)`` returning a dict with ``"loss"``.
+    classification_weight : float, default=1.0
+    """
+
+    def __init__(self, inputs, reconstruction, classification_weight=1.0):
+        self.inputs = inputs
+        self.reconstruction = reconstruction
+        self.classification_weight = classification_weight
+
+    def __call__(self, model, rows, y, *, training=False, generator=None):
+        x = self.inputs[rows.to(self.inputs.device)].to(rows.device)
+        ae_terms = self.reconstruction(model.autoencoder, x, training=training,
+                                       generator=generator)
+        terms = {"reconstruction": ae_terms["loss"],
+                 "classification": masked_cross_entropy(model(x), y)}
+        terms["loss"] = terms["reconstruction"] + self.classification_weight * terms[
+            "classification"]
+        return terms

@@ -1,0 +1,403 @@
+"""Few-label classification: an encoder trained on every row, a classifier on the labeled ones.
+
+scikit-learn marks an unlabeled row with ``y = -1``. ``LatentClassifier`` fits the autoencoder
+on all rows and any classifier on the codes of the labeled rows (or on every row, for
+``SelfTrainingClassifier`` and ``LabelSpreading``); ``AutoencoderClassifier`` goes further and
+trains a classification head on the latent code jointly with the reconstruction.
+"""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
+
+from ._base import validate_input
+from ._compat import HasMethods, Interval, StrOptions, _fit_context
+from ._refine import (
+    CpuPickleMixin,
+    as_tensor,
+    fit_autoencoder,
+    map_batches,
+    refinement_parts,
+    run_trainer,
+    torch_generator,
+)
+from .nn.classification import JointObjective, LatentClassifierModel
+
+UNLABELED = -1
+
+
+def _split_labels(X, y, name):
+    """Validate ``y`` and return the mask of labeled rows (``y != -1``)."""
+    y = column_or_1d(y, warn=True)
+    check_consistent_length(X, y)
+    labeled = ~_is_unlabeled(y)
+    if not labeled.any():
+        raise ValueError(
+            f"{name} needs at least one labeled row; every y is -1 (the unlabeled marker)."
+        )
+    check_classification_targets(y[labeled])
+    return y, labeled
+
+
+def _is_unlabeled(y):
+    if y.dtype.kind in "iuf":
+        return y == UNLABELED
+    return np.array([isinstance(v, (int, np.integer)) and v == UNLABELED for v in y])
+
+
+class LatentClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """An autoencoder fit on every row, a classifier fit on the codes of the labeled rows.
+
+    The few-label recipe: unlabeled rows (``y == -1``, scikit-learn's convention) still
+    teach the encoder, while only the labeled rows reach the classifier. With
+    ``unlabeled="keep"`` the classifier sees every row, ``-1`` included, which is what
+    ``SelfTrainingClassifier`` and ``LabelSpreading`` expect.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        The autoencoder, cloned and fit on all of ``X``. ``None`` means
+        ``AutoencoderTransformer()``. A ``FrozenEstimator`` around a fitted autoencoder is
+        used as it is.
+    classifier : estimator object, default=None
+        Cloned and fit on the latent codes. ``None`` means
+        ``LogisticRegression(max_iter=1000)``.
+    unlabeled : {"drop", "keep"}, default="drop"
+        Whether the classifier is fit on the labeled rows only, or on every row with the
+        ``-1`` marks (for semi-supervised classifiers).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the autoencoder when its own ``random_state`` is None.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The fitted autoencoder.
+    classifier_ : estimator object
+        The fitted classifier.
+    classes_ : ndarray of shape (n_classes,)
+        The labels seen, the unlabeled marker excluded.
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    See Also
+    --------
+    AutoencoderClassifier : Also uses the labels while training the encoder.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae import AutoencoderTransformer, LatentClassifier
+    >>> from skae.datasets import load_digits
+    >>> X, y = load_digits()
+    >>> y_few = np.full_like(y, -1)
+    >>> y_few[:100] = y[:100]                 # 100 labels, 1697 unlabeled rows
+    >>> ae = AutoencoderTransformer(latent_dim=16, hidden_layer_sizes=(64,), max_iter=30,
+    ...                             random_state=0)
+    >>> clf = LatentClassifier(ae).fit(X, y_few)
+    >>> clf.classes_.tolist()
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "transform"]), None],
+        "classifier": [HasMethods(["fit", "predict"]), None],
+        "unlabeled": [StrOptions({"drop", "keep"})],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, estimator=None, classifier=None, *, unlabeled="drop", random_state=None):
+        self.estimator = estimator
+        self.classifier = classifier
+        self.unlabeled = unlabeled
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Fit the autoencoder on every row and the classifier on the codes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Labels, ``-1`` for unlabeled rows.
+
+        Returns
+        -------
+        self : object
+        """
+        X = validate_input(self, X, reset=True)
+        y, labeled = _split_labels(X, y, type(self).__name__)
+        rng = check_random_state(self.random_state)
+        self.estimator_ = fit_autoencoder(self.estimator, X, "estimator",
+                                          None if self.random_state is None else rng)
+        self.classifier_ = clone(LogisticRegression(max_iter=1000) if self.classifier is None
+                                 else self.classifier)
+        if self.unlabeled == "drop":
+            self.classifier_.fit(self.estimator_.transform(X[labeled]), y[labeled])
+        else:
+            self.classifier_.fit(self.estimator_.transform(X), y)
+        self.classes_ = self.classifier_.classes_
+        return self
+
+    def _codes(self, X):
+        check_is_fitted(self)
+        X = validate_input(self, X, reset=False)
+        return self.estimator_.transform(X)
+
+    def predict(self, X):
+        """Predict the class of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        codes = self._codes(X)
+        return self.classifier_.predict(codes)
+
+    @available_if(lambda self: _classifier_has(self, "predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities, from the classifier.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        codes = self._codes(X)
+        return self.classifier_.predict_proba(codes)
+
+    @available_if(lambda self: _classifier_has(self, "decision_function"))
+    def decision_function(self, X):
+        """The classifier's decision function on the codes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        """
+        codes = self._codes(X)
+        return self.classifier_.decision_function(codes)
+
+
+def _classifier_has(self, method):
+    if hasattr(self, "classifier_"):
+        return hasattr(self.classifier_, method)
+    return hasattr(LogisticRegression() if self.classifier is None else self.classifier, method)
+
+
+class AutoencoderClassifier(CpuPickleMixin, ClassifierMixin, BaseEstimator):
+    """An autoencoder whose latent code also feeds a classification head, trained jointly.
+
+    First the autoencoder is fit on every row (``y`` unused). Then a head is put on its
+    latent code and the encoder, decoder and head are trained together: the
+    autoencoder's own objective on every row, plus ``classification_weight`` times the
+    cross-entropy of the head on the labeled rows (``y != -1``). The labels shape the
+    encoder; the reconstruction keeps it from overfitting the few labeled rows. Labeled
+    rows are repeated in each epoch until they make up ``labeled_fraction`` of it.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        The autoencoder to start from, cloned and fit on all of ``X``. ``None`` means
+        ``AutoencoderTransformer()``. Any skae variant works: its own training objective
+        is kept during the joint training.
+    classification_weight : float, default=1.0
+        Weight of the cross-entropy against the autoencoder's loss.
+    hidden_layer_sizes : tuple of int, default=()
+        Hidden layers of the head; ``()`` is a linear (softmax) head.
+    labeled_fraction : float in (0, 1), default=0.1
+        Minimum share of labeled rows in an epoch of the joint training.
+    max_iter : int, default=30
+        Epochs of joint training.
+    batch_size : int, default=256
+    learning_rate_init : float, default=1e-3
+        Adam's learning rate in the joint training.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the head, the batch order, and the autoencoder when its own
+        ``random_state`` is None.
+    verbose : int, default=0
+        ``1`` shows a progress bar of the joint training.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The autoencoder as fit before the joint training.
+    module_ : torch.nn.Module
+        The jointly trained ``LatentClassifierModel`` (``autoencoder`` and ``head``).
+    classes_ : ndarray of shape (n_classes,)
+        The labels seen, the unlabeled marker excluded.
+    history_ : list of dict
+        One dict per epoch of joint training, each loss term apart.
+    n_iter_ : int
+        Epochs of joint training run.
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    See Also
+    --------
+    LatentClassifier : A classifier on the frozen codes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae import AutoencoderClassifier, AutoencoderTransformer
+    >>> from skae.datasets import load_digits
+    >>> X, y = load_digits()
+    >>> y_few = np.full_like(y, -1)
+    >>> y_few[:100] = y[:100]
+    >>> ae = AutoencoderTransformer(latent_dim=16, hidden_layer_sizes=(64,), max_iter=30,
+    ...                             random_state=0)
+    >>> clf = AutoencoderClassifier(ae, max_iter=5, random_state=0).fit(X, y_few)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 10)
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "transform"]), None],
+        "classification_weight": [Interval(Real, 0, None, closed="left")],
+        "hidden_layer_sizes": ["array-like"],
+        "labeled_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, estimator=None, *, classification_weight=1.0, hidden_layer_sizes=(),
+                 labeled_fraction=0.1, max_iter=30, batch_size=256, learning_rate_init=1e-3,
+                 random_state=None, verbose=0):
+        self.estimator = estimator
+        self.classification_weight = classification_weight
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.labeled_fraction = labeled_fraction
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_is_fitted__(self):
+        # The jointly trained module is what predict needs; a fit that failed leaves none.
+        return hasattr(self, "module_")
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Fit the autoencoder on every row, then train it jointly with the head.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Labels, ``-1`` for unlabeled rows.
+
+        Returns
+        -------
+        self : object
+        """
+        X = validate_input(self, X, reset=True)
+        y, labeled = _split_labels(X, y, type(self).__name__)
+        hidden = tuple(self.hidden_layer_sizes)
+        if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0
+                   for s in hidden):
+            raise ValueError(
+                f"hidden_layer_sizes must be a sequence of positive ints, got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        rng = check_random_state(self.random_state)
+        self.estimator_ = fit_autoencoder(self.estimator, X, "estimator", rng)
+        self.classes_, codes = np.unique(y[labeled], return_inverse=True)
+        targets = np.full(X.shape[0], UNLABELED, dtype=np.int64)
+        targets[labeled] = codes
+
+        autoencoder, device, ae_objective = refinement_parts(self.estimator_)
+        latent_dim = self.estimator_.transform(X[:1]).shape[1]
+        generator = torch_generator(rng, device)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(int(rng.randint(2**31 - 1)))
+            model = LatentClassifierModel.mlp_head(
+                autoencoder, latent_dim, len(self.classes_), hidden).to(device)
+        if not hidden and len(self.classes_) > 1:
+            self._warm_start_head(model.head, self.estimator_.transform(X[labeled]),
+                                  targets[labeled])
+        inputs = as_tensor(X, device)
+        rows = self._epoch_rows(labeled)
+        data = (torch.as_tensor(rows, device=inputs.device),
+                torch.as_tensor(targets[rows], device=inputs.device))
+        trainer, history = run_trainer(
+            model, JointObjective(inputs, ae_objective, self.classification_weight), data,
+            learning_rate=self.learning_rate_init, batch_size=self.batch_size,
+            max_iter=self.max_iter, generator=generator, device=device,
+            verbose=self.verbose, name=type(self).__name__,
+        )
+        self.module_ = model.eval()
+        self.history_ = history
+        self.n_iter_ = len(history)
+        return self
+
+    @staticmethod
+    def _warm_start_head(head, codes, targets):
+        """Start a linear head from logistic regression on the pretrained codes."""
+        logistic = LogisticRegression(max_iter=1000).fit(codes, targets)
+        coef, intercept = logistic.coef_, logistic.intercept_
+        if coef.shape[0] == 1:  # binary: sklearn keeps one row, softmax wants two
+            coef, intercept = np.vstack([-coef / 2, coef / 2]), np.r_[-intercept / 2, intercept / 2]
+        linear = head[0]
+        with torch.no_grad():
+            linear.weight.copy_(torch.as_tensor(coef, dtype=linear.weight.dtype))
+            linear.bias.copy_(torch.as_tensor(intercept, dtype=linear.bias.dtype))
+
+    def _epoch_rows(self, labeled):
+        """Every row once, plus the labeled rows repeated up to ``labeled_fraction``."""
+        n_labeled, n_rows = int(labeled.sum()), labeled.shape[0]
+        wanted = self.labeled_fraction * (n_rows - n_labeled) / (1 - self.labeled_fraction)
+        repeats = max(0, math.ceil(wanted / n_labeled) - 1)
+        return np.concatenate([np.arange(n_rows), np.tile(np.flatnonzero(labeled), repeats)])
+
+    def predict_proba(self, X):
+        """Class probabilities from the head.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        X = validate_input(self, X, reset=False)
+        device = next(self.module_.parameters()).device
+        return map_batches(self.module_, X, lambda m, x: torch.softmax(m(x), dim=1), device)
+
+    def predict(self, X):
+        """Predict the class of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]

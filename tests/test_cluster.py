@@ -1,0 +1,149 @@
+"""Latent clustering: AE + KMeans in a Pipeline, DEC / IDEC, and their torch pieces."""
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from scipy.optimize import linear_sum_assignment
+from sklearn.cluster import KMeans
+from sklearn.frozen import FrozenEstimator
+from sklearn.metrics import adjusted_rand_score
+from sklearn.pipeline import Pipeline
+
+from skae import AutoencoderTransformer, DeepEmbeddedClustering
+from skae.nn.clustering import kl_divergence, soft_assignment, target_distribution
+
+
+def cluster_accuracy(y, labels):
+    """Accuracy under the best one-to-one map of clusters to classes (Hungarian)."""
+    k = max(y.max(), labels.max()) + 1
+    counts = np.zeros((k, k))
+    np.add.at(counts, (labels, y), 1)
+    rows, cols = linear_sum_assignment(-counts)
+    return counts[rows, cols].sum() / len(y)
+
+
+@pytest.fixture(scope="module")
+def frozen_ae(digits):
+    X = digits[0]
+    ae = AutoencoderTransformer(latent_dim=10, hidden_layer_sizes=(256, 64), max_iter=200,
+                                random_state=0)
+    return FrozenEstimator(ae.fit(X))
+
+
+# -- the torch pieces, by hand -----------------------------------------------------------
+
+
+def test_soft_assignment_by_hand():
+    z = torch.tensor([[0.0, 0.0], [1.0, 1.0]])
+    centers = torch.tensor([[0.0, 0.0], [1.0, 0.0]])
+    q = soft_assignment(z, centers)
+    # Sample 0: distances^2 0 and 1 -> kernels 1 and 1/2 -> q = (2/3, 1/3).
+    # Sample 1: distances^2 2 and 1 -> kernels 1/3 and 1/2 -> q = (2/5, 3/5).
+    torch.testing.assert_close(q, torch.tensor([[2 / 3, 1 / 3], [2 / 5, 3 / 5]]))
+
+
+def test_target_distribution_sharpens():
+    q = torch.tensor([[0.6, 0.4], [0.3, 0.7]])
+    p = target_distribution(q)
+    # p_ij ∝ q_ij^2 / f_j with f = (0.9, 1.1).
+    w = q.pow(2) / torch.tensor([0.9, 1.1])
+    torch.testing.assert_close(p, w / w.sum(dim=1, keepdim=True))
+    assert p[0, 0] > q[0, 0] and p[1, 1] > q[1, 1]
+
+
+def test_kl_divergence():
+    p = torch.tensor([[0.5, 0.5]])
+    assert kl_divergence(p, p).item() == pytest.approx(0.0, abs=1e-6)
+    q = torch.tensor([[0.25, 0.75]])
+    expected = 0.5 * np.log(0.5 / 0.25) + 0.5 * np.log(0.5 / 0.75)
+    assert kl_divergence(p, q).item() == pytest.approx(expected, rel=1e-5)
+
+
+# -- the estimators ------------------------------------------------------------------------
+
+
+def test_pipeline_with_kmeans_fit_predict(digits):
+    X, y = digits
+    pipe = Pipeline([("ae", AutoencoderTransformer(latent_dim=10, hidden_layer_sizes=(64,),
+                                                   max_iter=30, random_state=0)),
+                     ("kmeans", KMeans(10, n_init=3, random_state=0))])
+    labels = pipe.fit_predict(X)
+    assert labels.shape == (len(X),) and len(np.unique(labels)) == 10
+    assert cluster_accuracy(y, labels) > 0.5
+
+
+def test_dec_beats_kmeans_on_raw_pixels(digits, frozen_ae):
+    X, y = digits
+    raw = cluster_accuracy(y, KMeans(10, n_init=10, random_state=0).fit_predict(X))
+    dec = DeepEmbeddedClustering(frozen_ae, n_clusters=10, max_iter=100, random_state=0)
+    labels = dec.fit_predict(X)
+    assert cluster_accuracy(y, labels) > raw + 0.01
+    np.testing.assert_array_equal(labels, dec.labels_)
+    np.testing.assert_array_equal(dec.predict(X), dec.labels_)
+    assert dec.cluster_centers_.shape == (10, 10)
+
+
+def test_no_refinement_is_kmeans_on_the_codes(digits, frozen_ae):
+    X = digits[0]
+    dec = DeepEmbeddedClustering(frozen_ae, n_clusters=10, max_iter=0, random_state=0).fit(X)
+    kmeans = KMeans(10, n_init=10, random_state=0).fit(frozen_ae.transform(X))
+    assert dec.n_iter_ == 0
+    assert adjusted_rand_score(kmeans.labels_, dec.labels_) > 0.95
+
+
+def test_refinement_tightens_the_clusters(digits, frozen_ae):
+    X = digits[0]
+
+    def confidence(dec):
+        with torch.no_grad():
+            return dec.module_(torch.as_tensor(X)).max(dim=1).values.mean().item()
+
+    make = lambda n: DeepEmbeddedClustering(frozen_ae, n_clusters=10, max_iter=n,  # noqa: E731
+                                            tol=0.0, random_state=0).fit(X)
+    start, refined = make(0), make(20)
+    assert refined.n_iter_ == 20
+    assert "train_reconstruction" in refined.history_[0]
+    # The sharpened targets pull codes toward their centres: assignments get confident.
+    assert confidence(refined) > confidence(start) + 0.05
+
+
+def test_stops_when_assignments_settle(digits, frozen_ae):
+    X = digits[0]
+    dec = DeepEmbeddedClustering(frozen_ae, n_clusters=10, max_iter=50, tol=1.0,
+                                 reconstruction_weight=0.0, random_state=0).fit(X)
+    # The second refresh sees < 100% changes and stops after that epoch.
+    assert dec.n_iter_ == 2
+    assert "train_reconstruction" not in dec.history_[0]
+
+
+def test_reproducible_and_joblib(digits, frozen_ae, tmp_path):
+    X = digits[0]
+    make = lambda: DeepEmbeddedClustering(frozen_ae, n_clusters=5, max_iter=3,  # noqa: E731
+                                          random_state=0)
+    a, b = make().fit(X), make().fit(X)
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    np.testing.assert_array_equal(a.cluster_centers_, b.cluster_centers_)
+    joblib.dump(a, tmp_path / "dec.joblib")
+    np.testing.assert_array_equal(joblib.load(tmp_path / "dec.joblib").predict(X), a.labels_)
+
+
+def test_too_many_clusters(digits):
+    X = digits[0][:5]
+    with pytest.raises(ValueError, match="n_clusters=10 must be at most"):
+        DeepEmbeddedClustering(n_clusters=10).fit(X)
+
+
+def test_n2d_recipe_as_a_pipeline(digits, frozen_ae):
+    """Autoencoder -> UMAP -> Gaussian mixture (N2D), with the optional umap-learn."""
+    umap = pytest.importorskip("umap")
+    from sklearn.mixture import GaussianMixture
+
+    X, y = digits
+    pipe = Pipeline([("ae", frozen_ae),
+                     ("umap", umap.UMAP(n_components=5, n_neighbors=20, min_dist=0.0,
+                                        random_state=0)),
+                     ("gmm", GaussianMixture(10, random_state=0))])
+    labels = pipe.fit_predict(X)
+    raw = cluster_accuracy(y, KMeans(10, n_init=10, random_state=0).fit_predict(X))
+    assert cluster_accuracy(y, labels) > raw

@@ -1,0 +1,137 @@
+"""Few labels: the frozen-encoder Pipeline, LatentClassifier, AutoencoderClassifier."""
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.semi_supervised import LabelSpreading, SelfTrainingClassifier
+
+from skae import AutoencoderClassifier, AutoencoderTransformer, LatentClassifier
+from skae.demo import few_label_indices
+
+
+@pytest.fixture(scope="module")
+def few_labels(digits):
+    """Digits split in two; 5 labels per class in the training half, the rest -1."""
+    X, y = digits
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=0,
+                                                        stratify=y)
+    labeled = np.sort(few_label_indices(y_train, 5, random_state=0))
+    y_few = np.full_like(y_train, -1)
+    y_few[labeled] = y_train[labeled]
+    return X_train, y_few, X_test, y_test, labeled
+
+
+@pytest.fixture(scope="module")
+def frozen_ae(few_labels):
+    X_train = few_labels[0]
+    ae = AutoencoderTransformer(latent_dim=32, hidden_layer_sizes=(256,), max_iter=200,
+                                random_state=0)
+    return FrozenEstimator(ae.fit(X_train))
+
+
+def test_frozen_encoder_pipeline(few_labels, frozen_ae):
+    """The documented Pipeline path: an encoder fit on every row, frozen, then the labels."""
+    X_train, y_few, X_test, y_test, labeled = few_labels
+    pipe = Pipeline([("ae", frozen_ae), ("clf", LogisticRegression(max_iter=1000))])
+    pipe.fit(X_train[labeled], y_few[labeled])
+    assert pipe.named_steps["ae"].estimator.n_features_in_ == 64
+    # The frozen encoder was fit on all rows, not refit on the 50 labeled ones.
+    assert pipe.named_steps["ae"].estimator.n_iter_ > 1
+    assert pipe.score(X_test, y_test) > 0.75
+
+
+def test_beats_raw_pixels_with_the_same_labels(few_labels, frozen_ae):
+    X_train, y_few, X_test, y_test, labeled = few_labels
+    raw = LogisticRegression(max_iter=2000).fit(X_train[labeled], y_few[labeled])
+    raw_accuracy = raw.score(X_test, y_test)
+    spreading = LatentClassifier(frozen_ae, LabelSpreading(kernel="knn", n_neighbors=7),
+                                 unlabeled="keep").fit(X_train, y_few)
+    assert spreading.score(X_test, y_test) > raw_accuracy + 0.02
+
+
+def test_drop_fits_the_classifier_on_labeled_rows_only(few_labels, frozen_ae):
+    X_train, y_few, X_test, _, labeled = few_labels
+    clf = LatentClassifier(frozen_ae).fit(X_train, y_few)
+    assert clf.classes_.tolist() == list(range(10))
+    expected = LogisticRegression(max_iter=1000).fit(
+        frozen_ae.transform(X_train[labeled]), y_few[labeled])
+    np.testing.assert_allclose(clf.predict_proba(X_test),
+                               expected.predict_proba(frozen_ae.transform(X_test)))
+
+
+@pytest.mark.parametrize("classifier", [
+    SelfTrainingClassifier(LogisticRegression(max_iter=1000)),
+    LabelSpreading(kernel="knn", n_neighbors=7),
+], ids=["self-training", "label-spreading"])
+def test_semi_supervised_classifiers_downstream(few_labels, frozen_ae, classifier):
+    X_train, y_few, X_test, y_test, _ = few_labels
+    clf = LatentClassifier(frozen_ae, classifier, unlabeled="keep").fit(X_train, y_few)
+    assert -1 not in clf.classes_
+    # They saw the unlabeled rows and labeled some of them.
+    fitted = clf.classifier_
+    if isinstance(fitted, SelfTrainingClassifier):
+        assert np.sum(fitted.labeled_iter_ > 0) > 100
+    else:
+        assert fitted.transduction_.shape == y_few.shape and np.all(fitted.transduction_ != -1)
+    assert clf.score(X_test, y_test) > 0.8
+
+
+def test_autoencoder_classifier_learns_from_labels(few_labels, frozen_ae):
+    X_train, y_few, X_test, y_test, _ = few_labels
+    clf = AutoencoderClassifier(frozen_ae, max_iter=20, random_state=0).fit(X_train, y_few)
+    proba = clf.predict_proba(X_test)
+    assert proba.shape == (len(X_test), 10)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    assert clf.score(X_test, y_test) > 0.8
+    # Both terms were trained: the cross-entropy on the labeled rows fell, and the encoder
+    # moved away from the pretrained one while the reconstruction stayed good.
+    curve = [row["train_classification"] for row in clf.history_]
+    assert curve[-1] < curve[0]
+    assert clf.history_[-1]["train_reconstruction"] < 0.05
+    before = frozen_ae.estimator.module_.encoder[0].weight
+    after = clf.module_.autoencoder.encoder[0].weight
+    assert not np.allclose(before.detach().numpy(), after.detach().numpy())
+
+
+def test_autoencoder_classifier_with_a_hidden_head(few_labels, frozen_ae):
+    X_train, y_few, X_test, y_test, _ = few_labels
+    clf = AutoencoderClassifier(frozen_ae, hidden_layer_sizes=(32,), max_iter=10,
+                                random_state=0).fit(X_train, y_few)
+    assert clf.score(X_test, y_test) > 0.6
+
+
+def test_labeled_rows_are_repeated_to_the_fraction():
+    labeled = np.zeros(1000, dtype=bool)
+    labeled[:10] = True
+    rows = AutoencoderClassifier(labeled_fraction=0.2)._epoch_rows(labeled)
+    share = np.isin(rows, np.flatnonzero(labeled)).mean()
+    assert 0.2 <= share < 0.22
+    assert set(range(1000)) <= set(rows.tolist())
+
+
+def test_reproducible_and_joblib(few_labels, frozen_ae, tmp_path):
+    X_train, y_few, X_test, _, _ = few_labels
+    make = lambda: AutoencoderClassifier(frozen_ae, max_iter=3, random_state=0)  # noqa: E731
+    a, b = make().fit(X_train, y_few), make().fit(X_train, y_few)
+    np.testing.assert_array_equal(a.predict_proba(X_test), b.predict_proba(X_test))
+    for clf in (a, LatentClassifier(frozen_ae).fit(X_train, y_few)):
+        joblib.dump(clf, tmp_path / "clf.joblib")
+        loaded = joblib.load(tmp_path / "clf.joblib")
+        np.testing.assert_array_equal(loaded.predict(X_test), clf.predict(X_test))
+
+
+@pytest.mark.parametrize("cls", [LatentClassifier, AutoencoderClassifier])
+def test_needs_a_label(few_labels, cls):
+    X_train = few_labels[0]
+    with pytest.raises(ValueError, match="at least one labeled row"):
+        cls().fit(X_train, np.full(len(X_train), -1))
+
+
+def test_bad_head_sizes(few_labels, frozen_ae):
+    X_train, y_few = few_labels[:2]
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        AutoencoderClassifier(frozen_ae, hidden_layer_sizes=(0,)).fit(X_train, y_few)
