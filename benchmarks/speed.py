@@ -14,7 +14,10 @@ Prints four tables:
    Adam 1e-3, 60 epochs, 80/20 split): skae's defaults against the recipe itself;
 3. transform throughput against a hand-written batched inference_mode forward pass;
 4. peak memory of fitting 1,000,000 synthetic rows (in memory, from a memory map, and by
-   partial_fit over chunks), against the size of the array.
+   partial_fit over chunks), against the size of the array;
+5. a GridSearchCV over latent_dim with n_jobs=1 against n_jobs=2 (no oversubscription).
+
+``--sections 1,3`` runs some of the tables only.
 """
 
 import argparse
@@ -23,7 +26,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import warnings
 
@@ -348,25 +350,65 @@ def memory_table(n_rows):
                   f"{(peak - runtime) / nbytes:.2f} | {elapsed:.1f} |")
 
 
+# -- 5. grid search in parallel -----------------------------------------------------------------
+
+
+def grid_search_table(X, max_iter):
+    """GridSearchCV over latent_dim with n_jobs=1 and n_jobs=2: workers share the cores."""
+    from sklearn.model_selection import GridSearchCV
+
+    from joblib import parallel_config
+
+    grid = {"latent_dim": [2, 4, 8, 16]}
+    runs = [("1", 1, None), ("2 (each worker gets its share of the cores)", 2, None),
+            ("2, workers forced to 2 threads each (oversubscribed)", 2, 2)]
+    times, best = {}, {}
+    for label, n_jobs, inner_threads in runs:
+        search = GridSearchCV(AutoencoderTransformer(max_iter=max_iter, tol=0, random_state=0),
+                              grid, cv=2, n_jobs=n_jobs)
+        start = time.perf_counter()
+        config = {} if inner_threads is None else {"backend": "loky",
+                                                   "inner_max_num_threads": inner_threads}
+        with parallel_config(**config):
+            search.fit(X)
+        times[label] = time.perf_counter() - start
+        best[label] = search.best_params_
+    print(f"\n## 5. GridSearchCV over latent_dim {grid['latent_dim']}, cv=2, {len(X)} rows, "
+          f"{max_iter} epochs a fit\n")
+    print("| n_jobs | wall time (s) | best params | speed-up over n_jobs=1 |")
+    print("| --- | ---: | --- | ---: |")
+    for label, _, _ in runs:
+        print(f"| {label} | {times[label]:.1f} | {best[label]} | "
+              f"{times['1'] / times[label]:.2f} |")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=os.path.join("..", "shared", "data", "mnist"))
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
+    parser.add_argument("--sections", default="1,2,3,4,5",
+                        help="comma-separated table numbers to run (default: all)")
     args = parser.parse_args(argv)
+    sections = {int(n) for n in args.sections.split(",")}
     X_train, _ = load_mnist(args.data_dir, split="train")
     X_test, _ = load_mnist(args.data_dir, split="test")
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"{os.cpu_count()} CPUs; mode: {'quick' if args.quick else 'full'}")
-    if args.quick:
-        throughput_table(X_train[:8000], rounds=1)
-        time_to_reference_error(X_train[:5000], X_test[:2000], epochs=3)
-        transform_table(X_train, X_test, rounds=3)
-        memory_table(100_000)
-    else:
-        throughput_table(X_train[:48000], rounds=3)
-        time_to_reference_error(X_train, X_test, epochs=60)
-        transform_table(X_train, X_test, rounds=10)
-        memory_table(1_000_000)
+    quick = args.quick
+    if 1 in sections:
+        throughput_table(X_train[:8000] if quick else X_train[:48000], rounds=1 if quick else 3)
+    if 2 in sections:
+        if quick:
+            time_to_reference_error(X_train[:5000], X_test[:2000], epochs=3)
+        else:
+            time_to_reference_error(X_train, X_test, epochs=60)
+    if 3 in sections:
+        transform_table(X_train, X_test, rounds=3 if quick else 10)
+    if 4 in sections:
+        memory_table(100_000 if quick else 1_000_000)
+    if 5 in sections:
+        grid_search_table(X_train[:2000] if quick else X_train[:10000],
+                          max_iter=2 if quick else 60)
 
 
 if __name__ == "__main__":

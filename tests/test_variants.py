@@ -357,7 +357,7 @@ def test_conv_beats_the_mlp_on_mnist_at_equal_training_time():
     assert -conv.score(X_test) < 0.95 * -mlp.score(X_test)
 
 
-# -- clear errors -----------------------------------------------------------------------------------
+# -- clear errors ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("params, match", [
