@@ -101,7 +101,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             Latent codes, in the dtype of ``X`` (float64 for non-float input).
         """
         X = self._check_input(X)
-        Z = self._map_batches(X, self._encode, self._n_features_out, X.dtype)
+        Z = self._map_batches(X, self._encode, X.dtype)
         return self._check_output(Z, X, "transform")
 
     def inverse_transform(self, X):
@@ -123,7 +123,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 f"inverse_transform expects latent codes with {self._n_features_out} columns "
                 f"(latent_dim), got {Z.shape[1]}."
             )
-        X_original = self._map_batches(Z, self._decode, self.n_features_in_, Z.dtype)
+        X_original = self._map_batches(Z, self._decode, Z.dtype)
         return self._check_output(X_original, Z, "inverse_transform")
 
     def score_samples(self, X):
@@ -142,7 +142,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         scores : ndarray of shape (n_samples,)
         """
         X = self._check_input(X)
-        scores = -self._map_batches(X, self._reconstruction_error, None, np.float64)
+        scores = -self._map_batches(X, self._reconstruction_error, np.float64)
         return self._check_output(scores, X, "score_samples")
 
     def score(self, X, y=None):
@@ -435,30 +435,12 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     @staticmethod
     def _as_tensor(X, device):
-        """A float32 tensor over ``X``: no copy for float32 arrays (memory maps included).
+        return as_tensor(X, device)
 
-        On a GPU the data moves to the device once when it takes at most half of the free
-        device memory; otherwise it stays on the host and the trainer copies each batch.
-        """
-        X = np.ascontiguousarray(X, dtype=np.float32)  # no copy when already so
-        with warnings.catch_warnings():
-            # Read-only arrays (memory maps) are fine: nothing here writes to the data.
-            warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
-            tensor = torch.from_numpy(X)
-        if device.type == "cuda" and tensor.nbytes <= torch.cuda.mem_get_info(device)[0] // 2:
-            tensor = tensor.to(device)
-        return tensor
-
-    def _map_batches(self, X, fn, n_out, dtype):
+    def _map_batches(self, X, fn, dtype):
         """Apply ``fn(module, batch)`` to ``X`` in chunks under inference mode."""
         device = self._resolve_device()
-        module = self.module_.to(device).eval()
-        out = np.empty((X.shape[0],) if n_out is None else (X.shape[0], n_out), dtype=dtype)
-        with torch.inference_mode():
-            for start in range(0, X.shape[0], _CHUNK_ROWS):
-                batch = self._as_tensor(X[start:start + _CHUNK_ROWS], device)
-                out[start:start + _CHUNK_ROWS] = fn(module, batch).cpu().numpy()
-        return out
+        return map_batches(self.module_.to(device), X, fn, device, dtype)
 
     @staticmethod
     def _encode(module, x):
@@ -478,10 +460,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def __getstate__(self):
         # A copy: object.__getstate__ hands back the live __dict__, which must not change.
-        state = dict(super().__getstate__())
-        # Tensors are pickled on the CPU so a model trained on a GPU loads anywhere.
-        if "module_" in state and not _on_cpu(self.module_):
-            state["module_"] = copy.deepcopy(self.module_).cpu()
+        state = state_with_module_on_cpu(super().__getstate__())
         if state.get("_optimizer_state") is not None:
             state["_optimizer_state"] = _tensors_to_cpu(state["_optimizer_state"])
         state["_skae_versions"] = library_versions()
@@ -492,6 +471,49 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if saved is not None:
             warn_on_version_mismatch(saved, type(self).__name__)
         super().__setstate__(state)
+
+
+def as_tensor(X, device):
+    """A float32 tensor over ``X``: no copy for float32 arrays (memory maps included).
+
+    On a GPU the data moves to the device once when it takes at most half of the free
+    device memory; otherwise it stays on the host and the trainer copies each batch.
+    """
+    X = np.ascontiguousarray(X, dtype=np.float32)  # no copy when already so
+    with warnings.catch_warnings():
+        # Read-only arrays (memory maps) are fine: nothing here writes to the data.
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        tensor = torch.from_numpy(X)
+    if device.type == "cuda" and tensor.nbytes <= torch.cuda.mem_get_info(device)[0] // 2:
+        tensor = tensor.to(device)
+    return tensor
+
+
+def map_batches(module, X, fn, device, dtype=np.float64):
+    """``fn(module, batch)`` over ``X`` in chunks under inference mode, as one numpy array.
+
+    The one way every estimator turns an array into model outputs: batches are tensors over
+    ``X`` (no copy for float32), the output is filled in place in ``dtype``.
+    """
+    module.eval()
+    out = None
+    with torch.inference_mode():
+        for start in range(0, X.shape[0], _CHUNK_ROWS):
+            result = fn(module, as_tensor(X[start:start + _CHUNK_ROWS], device)).cpu().numpy()
+            if out is None:
+                out = np.empty((X.shape[0], *result.shape[1:]), dtype=dtype)
+            out[start:start + _CHUNK_ROWS] = result
+    return out
+
+
+def state_with_module_on_cpu(state):
+    """A copy of an estimator's pickle state whose ``module_`` holds CPU tensors, so a
+    model trained on a GPU loads anywhere; the live estimator is left as it is."""
+    state = dict(state)
+    module = state.get("module_")
+    if module is not None and not _on_cpu(module):
+        state["module_"] = copy.deepcopy(module).cpu()
+    return state
 
 
 def _on_cpu(module):

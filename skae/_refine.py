@@ -4,12 +4,11 @@ module, device and training objective, and running a refinement through the Trai
 import copy
 import warnings
 
-import numpy as np
 import torch
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-from ._base import _CHUNK_ROWS, BaseAutoencoder
+from ._base import state_with_module_on_cpu
 from .autoencoder import AutoencoderTransformer
 from .nn.training import ProgressBar, Trainer
 
@@ -52,25 +51,10 @@ def refinement_parts(autoencoder):
     return module.to(device), device, objective
 
 
-def as_tensor(X, device):
-    """A float32 tensor over ``X`` (the base estimator's bridge: no copy for float32)."""
-    return BaseAutoencoder._as_tensor(X, device)
-
-
 def torch_generator(random_state, device):
     """A torch generator seeded from ``random_state`` (an int or a RandomState)."""
     rng = check_random_state(random_state)
     return torch.Generator(device).manual_seed(int(rng.randint(2**31 - 1)))
-
-
-def map_batches(module, X, fn, device):
-    """``fn(module, batch)`` over ``X`` in chunks, in inference mode, as one numpy array."""
-    module.eval()
-    out = []
-    with torch.inference_mode():
-        for start in range(0, X.shape[0], _CHUNK_ROWS):
-            out.append(fn(module, as_tensor(X[start:start + _CHUNK_ROWS], device)).cpu())
-    return torch.cat(out).numpy().astype(np.float64)
 
 
 def run_trainer(model, objective, data, *, learning_rate, batch_size, max_iter, generator,
@@ -99,9 +83,4 @@ class CpuPickleMixin:
     """Pickle ``module_`` on the CPU, so a model refined on a GPU loads anywhere."""
 
     def __getstate__(self):
-        state = super().__getstate__()
-        module = state.get("module_")
-        if module is not None and any(t.device.type != "cpu"
-                                      for t in module.state_dict().values()):
-            state["module_"] = copy.deepcopy(module).cpu()
-        return state
+        return state_with_module_on_cpu(super().__getstate__())

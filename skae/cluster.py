@@ -9,13 +9,11 @@ from sklearn.cluster import KMeans
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import validate_input
+from ._base import as_tensor, map_batches, validate_input
 from ._compat import HasMethods, Interval, _fit_context
 from ._refine import (
     CpuPickleMixin,
-    as_tensor,
     fit_autoencoder,
-    map_batches,
     refinement_parts,
     run_trainer,
     torch_generator,

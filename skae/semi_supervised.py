@@ -18,13 +18,11 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
-from ._base import validate_input
+from ._base import as_tensor, map_batches, validate_input
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._refine import (
     CpuPickleMixin,
-    as_tensor,
     fit_autoencoder,
-    map_batches,
     refinement_parts,
     run_trainer,
     torch_generator,
