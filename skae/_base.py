@@ -2,6 +2,7 @@
 score_samples, and the only bridge between numpy arrays and torch tensors."""
 
 import copy
+import os
 import warnings
 from numbers import Integral, Real
 
@@ -15,6 +16,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._compat import Interval, StrOptions, _fit_context, validate_data
 from ._versions import library_versions, warn_on_version_mismatch
+from .nn import distributed
 from .nn.losses import reconstruction_error
 from .nn.modules import ACTIVATIONS, Autoencoder
 from .nn.training import Objective, ProgressBar, RowSubset, Trainer
@@ -199,6 +201,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def _fit(self, X, *, partial):
         first_call = not hasattr(self, "module_") or not (partial or self.warm_start)
         X = self._validate_X(X, reset=first_call)
+        if distributed.is_distributed():
+            _check_same_data_on_every_rank(X)
         device = self._resolve_device()
         if first_call:
             self._initialize(X, device)
@@ -220,7 +224,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # Whatever a module draws from torch's global generator (dropout, a VAE's sampling
         # noise) comes from a fork seeded by random_state: one seed gives one model, and the
         # caller's generator is left alone.
-        seed = int(self._rng.randint(2**31 - 1))
+        # Data-parallel ranks share this seed; each draws its own noise.
+        seed = int(self._rng.randint(2**31 - 1)) + distributed.rank()
         with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
             torch.manual_seed(seed)
             history = trainer.fit(
@@ -240,6 +245,12 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """Fix the input scaling, build the module and reset what fit learns."""
         self._hidden_layer_sizes()  # validates before any work
         self._rng = check_random_state(self.random_state)
+        if distributed.is_distributed():
+            # Rank 0's stream on every rank (a copy: the caller's generator is not touched),
+            # so all ranks hold out the same validation rows even with random_state=None.
+            rng = np.random.RandomState()
+            rng.set_state(distributed.broadcast_object(self._rng.get_state()))
+            self._rng = rng
         shift, scale, self.output_activation_ = self._scaling(X)
         seed = int(self._rng.randint(2**31 - 1))
         # Build under a private seed: reproducible from random_state, global RNG untouched.
@@ -371,6 +382,10 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 f"device={self.device!r} but torch sees no CUDA device here; use "
                 "device='auto' or 'cpu'."
             )
+        if device.type == "cuda" and device.index is None and distributed.is_distributed():
+            # One GPU per rank: torchrun numbers the ranks of each node in LOCAL_RANK.
+            device = torch.device("cuda", int(os.environ.get("LOCAL_RANK",
+                                                             torch.cuda.current_device())))
         return device
 
     def _scaling(self, X):
@@ -596,6 +611,18 @@ def validate_input(estimator, X, *, reset):
                 "e.g. with sklearn.preprocessing.StandardScaler."
             )
     return X
+
+
+def _check_same_data_on_every_rank(X):
+    """Data-parallel ranks each train on their shard of one dataset: it must be the same."""
+    step = max(1, X.shape[0] // 1024)
+    fingerprint = (X.shape, float(np.sum(X[::step], dtype=np.float64)))
+    if not distributed.same_on_every_rank(fingerprint):
+        raise ValueError(
+            f"fit under torch.distributed needs the same X on every rank (each rank takes "
+            f"its own shard of every batch), but rank {distributed.rank()} has X of shape "
+            f"{X.shape} and ranks disagree. Load the whole dataset on every rank."
+        )
 
 
 def _tensors_to_cpu(obj):

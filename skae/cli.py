@@ -5,6 +5,7 @@ work from data files (``.npy``, ``.npz``, ``.csv``) and a model file written wit
 """
 
 import argparse
+import contextlib
 import inspect
 import os
 import re
@@ -356,20 +357,51 @@ def _fit(args):
     out = Path(args.out)
     if not out.parent.is_dir():
         raise CommandError(f"--out '{out}': folder '{out.parent}' does not exist.")
-    X = read_data(args.data)
-    estimator = cls(**params)
-    try:
-        estimator.fit(X)
-    except (ValueError, TypeError) as exc:
-        raise CommandError(f"fitting {args.model} failed: {exc}") from None
-    try:
-        joblib.dump(estimator, out)
-    except OSError as exc:
-        raise CommandError(f"cannot write '{out}': {exc}") from None
+    with _torchrun_process_group(params.get("device", "auto")) as rank:
+        X = read_data(args.data)
+        estimator = cls(**params)
+        try:
+            estimator.fit(X)
+        except (ValueError, TypeError) as exc:
+            raise CommandError(f"fitting {args.model} failed: {exc}") from None
+        if rank != 0:
+            return  # every rank holds the same model: rank 0 writes it
+        try:
+            joblib.dump(estimator, out)
+        except OSError as exc:
+            raise CommandError(f"cannot write '{out}': {exc}") from None
     epochs = getattr(estimator, "n_iter_", None)
     trained = f" in {epochs} epochs" if epochs is not None else ""
-    print(f"Fitted {args.model} on {X.shape[0]} samples x {X.shape[1]} features{trained}; "
-          f"saved to {out}.")
+    ranks = f" with {_world_size()} processes" if _world_size() > 1 else ""
+    print(f"Fitted {args.model} on {X.shape[0]} samples x {X.shape[1]} features{trained}"
+          f"{ranks}; saved to {out}.")
+
+
+@contextlib.contextmanager
+def _torchrun_process_group(device):
+    """Under ``torchrun`` (WORLD_SIZE > 1), a process group for the fit; yields the rank.
+
+    The estimators train data-parallel whenever a group is initialised: gloo on the CPU,
+    NCCL with one GPU per process.
+    """
+    import torch
+    import torch.distributed as dist
+
+    if _world_size() <= 1 or dist.is_initialized():
+        yield dist.get_rank() if dist.is_initialized() else 0
+        return
+    on_gpu = torch.cuda.is_available() and str(device) != "cpu"
+    if on_gpu:
+        torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
+    dist.init_process_group("nccl" if on_gpu else "gloo")
+    try:
+        yield dist.get_rank()
+    finally:
+        dist.destroy_process_group()
+
+
+def _world_size():
+    return int(os.environ.get("WORLD_SIZE", "1"))
 
 
 def _transform(args):

@@ -179,3 +179,20 @@ def test_loading_weights_restores_the_input_map():
     target.load_state_dict(source.state_dict())
     x = torch.ones(1, 3)
     assert torch.equal(target.normalize(x), source.normalize(x))
+
+
+@pytest.mark.parametrize("n_samples", [1, 7, 8, 9])
+@pytest.mark.parametrize("n_ranks", [2, 3])
+def test_shard_deals_equal_shares_that_cover_the_order(n_samples, n_ranks):
+    from skae.nn.distributed import shard
+
+    order = torch.randperm(n_samples)
+    shards = [shard(order, n_ranks, rank) for rank in range(n_ranks)]
+    assert len({len(s) for s in shards}) == 1  # the same number of steps on every rank
+    assert set(torch.cat(shards).tolist()) == set(order.tolist())
+    assert sum(len(s) for s in shards) - n_samples < n_ranks  # wrap-around padding only
+    # Step b of b-row batches on every rank covers rows of one (n_ranks * b)-row batch.
+    b = 2
+    step = torch.cat([s[:b] for s in shards])
+    assert set(step.tolist()) == set(order[:n_ranks * b].tolist())
+

@@ -7,7 +7,9 @@ is no per-sample Dataset. Losses are summed on the device and read back once per
 import math
 
 import torch
+from torch import nn
 
+from . import distributed
 from .losses import mean_reconstruction_error
 
 
@@ -48,6 +50,23 @@ class Objective:
         return terms
 
 
+class ObjectiveModule(nn.Module):
+    """The training objective over a module, as a module: a step is one call of it.
+
+    DistributedDataParallel synchronises the gradients of what runs inside the forward of
+    the module it wraps; wrapping the objective, not only the model, keeps every penalty
+    term (a Jacobian, a classifier head, cluster centres) inside it.
+    """
+
+    def __init__(self, module, objective):
+        super().__init__()
+        self.module = module
+        self.objective = objective
+
+    def forward(self, *batch, generator=None):
+        return self.objective(self.module, *batch, training=True, generator=generator)
+
+
 class Trainer:
     """Minimise an objective over a tensor of samples with mini-batch gradient steps.
 
@@ -74,6 +93,14 @@ class Trainer:
     The data is a tensor, or a tuple of tensors sharing their first dimension (inputs and
     targets, say); each batch takes the same rows of each and the objective receives them
     as positional arguments: ``objective(module, x, y, training=..., generator=...)``.
+
+    When a torch.distributed process group of several processes is initialised (as
+    ``torchrun`` does), ``fit`` trains data-parallel: every rank passes the same data, the
+    batch order follows rank 0's generator, each rank takes its shard of every batch
+    (``batch_size / world_size`` rows, rounded up), DistributedDataParallel averages the
+    gradients, and the loss history is rank 0's on every rank, so early stopping decides the
+    same everywhere and every rank ends with the same weights. The training noise
+    (corruption) is drawn per rank.
     """
 
     def __init__(self, module, objective, optimizer, *, batch_size, shuffle=True,
@@ -86,6 +113,7 @@ class Trainer:
         self.generator = generator
         self.device = torch.device(device)
         self.callbacks = list(callbacks)
+        self._objective_module = None
 
     # -- the loop, top to bottom -------------------------------------------------------
 
@@ -103,6 +131,7 @@ class Trainer:
         """
         train = _as_tuple(train)
         valid = None if valid is None else _as_tuple(valid)
+        self._prepare_step_model()
         self.history = []
         self.stop_training = self.converged = self.diverged = self.interrupted = False
         self.best_loss, self.best_epoch, no_improvement = math.inf, 0, 0
@@ -113,6 +142,7 @@ class Trainer:
                 row = {"epoch": epoch, **self._prefixed("train", self.run_epoch(train))}
                 if valid is not None:
                     row.update(self._prefixed("valid", self.evaluate(valid)))
+                row = distributed.broadcast_object(row)
                 self.history.append(row)
                 monitored = row["valid_loss" if valid is not None else "train_loss"]
                 state = self._snapshot()
@@ -148,28 +178,29 @@ class Trainer:
     def run_epoch(self, data):
         """One pass over ``data`` in mini-batches; return the mean of each loss term."""
         self.module.train()
+        self._prepare_step_model()
         data = _as_tuple(data)
         X = data[0]
-        n_samples = X.shape[0]
-        if self.shuffle:
-            order = torch.randperm(n_samples, generator=self.generator,
-                                   device=self.generator.device if self.generator else "cpu")
-            order = order.to(X.device)
-        else:
-            order = torch.arange(n_samples, device=X.device)
+        order = self._epoch_order(X.shape[0], X.device)
+        batch_size = self.batch_size
+        if self._world_size > 1:
+            order = distributed.shard(order, self._world_size, distributed.rank())
+            batch_size = math.ceil(batch_size / self._world_size)
         names, total = None, 0.0
-        for start in range(0, n_samples, self.batch_size):
-            idx = order[start:start + self.batch_size]
+        for start in range(0, len(order), batch_size):
+            idx = order[start:start + batch_size]
             terms = self.train_step(tuple(self._to_device(t[idx]) for t in data))
             names = names or list(terms)
             # Summed on the device: no host sync inside the epoch.
             total = total + torch.stack([terms[n].detach() for n in names]) * len(idx)
-        return self._means(dict(zip(names, total)), n_samples)
+        # Data-parallel: each rank summed its shard; the epoch's means are over all of them.
+        sums = distributed.all_reduce_sum(torch.cat([total, total.new_tensor([len(order)])]))
+        return dict(zip(names, (sums[:-1] / sums[-1]).tolist()))
 
     def train_step(self, batch):
         """One gradient step on a batch (a tuple of tensors); return its loss terms."""
         self.optimizer.zero_grad(set_to_none=True)
-        terms = self.objective(self.module, *batch, training=True, generator=self.generator)
+        terms = self._step(*batch, generator=self._noise_generator)
         terms["loss"].backward()
         self.optimizer.step()
         return terms
@@ -192,6 +223,39 @@ class Trainer:
         return self._means(sums, n_samples)
 
     # -- small helpers -----------------------------------------------------------------
+
+    def _prepare_step_model(self):
+        """The objective as a module, wrapped in DDP under a process group of several.
+
+        Built once, and again only if ``module`` or ``objective`` was replaced since.
+        """
+        built = self._objective_module
+        if built is not None and (built.module, built.objective) == (self.module,
+                                                                     self.objective):
+            return
+        self._world_size = distributed.world_size()
+        self._objective_module = self._step = ObjectiveModule(self.module, self.objective)
+        self._order_generator = self._noise_generator = self.generator
+        if self._world_size == 1:
+            return
+        self._step = distributed.data_parallel(self._objective_module, self.device)
+        # One batch order on every rank (rank 0's, whatever the seeds), but noise of each
+        # rank's own: the same draws on two shards would correlate them.
+        order = self.generator or torch.Generator().manual_seed(
+            int(torch.randint(2**62, (1,))))
+        state, seed = distributed.broadcast_object((order.get_state(), order.initial_seed()))
+        self._order_generator = torch.Generator(order.device)
+        self._order_generator.set_state(state)
+        self._noise_generator = torch.Generator(order.device).manual_seed(
+            (seed + 7919 * distributed.rank()) % 2**63)
+
+    def _epoch_order(self, n_samples, device):
+        if not self.shuffle:
+            return torch.arange(n_samples, device=device)
+        generator = self._order_generator
+        order = torch.randperm(n_samples, generator=generator,
+                               device=generator.device if generator else "cpu")
+        return order.to(device)
 
     def _call_back(self, hook, *args):
         for callback in self.callbacks:
@@ -263,7 +327,9 @@ class ProgressBar:
     def __init__(self, total, desc=None):
         from tqdm.auto import tqdm
 
-        self.bar = tqdm(total=total, desc=desc, unit="epoch", leave=True)
+        # Data-parallel training: one bar, on rank 0.
+        self.bar = tqdm(total=total, desc=desc, unit="epoch", leave=True,
+                        disable=distributed.rank() != 0)
 
     def on_epoch_end(self, trainer, row):
         self.bar.set_postfix({k: f"{v:.4g}" for k, v in row.items() if k != "epoch"},

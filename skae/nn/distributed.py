@@ -1,0 +1,94 @@
+"""Data-parallel training over a torch.distributed process group, as ``torchrun`` starts one.
+
+Every rank holds the whole training set and the same model; each takes its shard of every
+epoch's batches, DistributedDataParallel averages the gradients, and the per-epoch losses are
+reduced so every rank records the same history and makes the same early-stopping decision.
+"""
+
+import inspect
+import math
+
+import torch
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
+
+
+def is_distributed():
+    """True when a process group of more than one process is initialised."""
+    return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+
+
+def rank():
+    """This process's rank in the default group; 0 outside distributed training."""
+    return dist.get_rank() if is_distributed() else 0
+
+
+def world_size():
+    """Number of processes in the default group; 1 outside distributed training."""
+    return dist.get_world_size() if is_distributed() else 1
+
+
+def broadcast_object(obj, src=0):
+    """``obj`` as rank ``src`` holds it, on every rank (any picklable object)."""
+    if not is_distributed():
+        return obj
+    box = [obj]
+    dist.broadcast_object_list(box, src=src, device=_collective_device())
+    return box[0]
+
+
+def same_on_every_rank(value):
+    """Whether every rank passed an equal ``value``; every rank gets the same answer."""
+    if not is_distributed():
+        return True
+    values = [None] * dist.get_world_size()
+    dist.all_gather_object(values, value)
+    return all(v == values[0] for v in values)
+
+
+def all_reduce_sum(tensor):
+    """The sum of ``tensor`` over ranks (``tensor`` itself outside distributed training)."""
+    if not is_distributed():
+        return tensor
+    summed = tensor.to(_collective_device())
+    dist.all_reduce(summed)
+    return summed.to(tensor.device)
+
+
+def shard(order, n_ranks, this_rank):
+    """This rank's share of an epoch's sample order, as ``DistributedSampler`` deals it.
+
+    The order is padded by wrapping around to a multiple of ``n_ranks`` (at most
+    ``n_ranks - 1`` samples seen twice), then dealt round-robin, so every rank has the same
+    number of rows and therefore the same number of steps. Batches of ``b`` rows on each
+    rank then cover the same rows as batches of ``n_ranks * b`` rows of the whole order.
+    """
+    padded = math.ceil(len(order) / n_ranks) * n_ranks
+    if padded > len(order):
+        # Repeated, for an order shorter than the number of ranks.
+        order = order.repeat(math.ceil(padded / len(order)))[:padded]
+    return order[this_rank::n_ranks]
+
+
+def data_parallel(module, device):
+    """``module`` (the training objective as a module) wrapped in DistributedDataParallel.
+
+    Parameters and buffers are broadcast from rank 0 here, so every rank starts from the
+    same weights whatever its seed; buffers (the fixed input scaling) are not re-sent at
+    every step, as nothing in training changes them. The graph is declared static: each
+    objective uses the same parameters at every step, which lets DDP skip its per-step
+    search for unused ones while still allowing a part that never gets a gradient.
+    """
+    device_ids = [device] if device.type == "cuda" else None
+    no_buffer_sync = ({"forward_sync_buffers": False} if "forward_sync_buffers" in
+                      inspect.signature(DistributedDataParallel).parameters
+                      else {"broadcast_buffers": False})
+    return DistributedDataParallel(module, device_ids=device_ids, static_graph=True,
+                                   **no_buffer_sync)
+
+
+def _collective_device():
+    # NCCL moves tensors between GPUs only; gloo works on host memory.
+    if dist.get_backend() == "nccl":
+        return torch.device("cuda", torch.cuda.current_device())
+    return torch.device("cpu")

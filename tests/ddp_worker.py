@@ -1,0 +1,80 @@
+"""Run by ``torchrun`` in tests/test_distributed.py: fit estimators in a process group and
+save what each rank ended with, for the test to compare across ranks.
+
+Usage: torchrun --nproc_per_node=N tests/ddp_worker.py OUT_DIR CASE
+"""
+
+import json
+import sys
+from pathlib import Path
+
+# Each case: the estimator to fit on the first 1400 digits, and what to fit it on.
+N_TRAIN = 1400
+COMMON = {"hidden_layer_sizes": (32,), "latent_dim": 8, "batch_size": 64, "max_iter": 40,
+          "early_stopping": True, "random_state": 0}
+
+
+def build(case):
+    """The estimator of ``case`` (the same code builds the single-process reference)."""
+    from skae import (AutoencoderClassifier, AutoencoderTransformer, ContractiveAutoencoder,
+                      DeepEmbeddedClustering, DenoisingAutoencoder, VariationalAutoencoder)
+
+    small = {**COMMON, "max_iter": 5}
+    return {
+        "plain": lambda: AutoencoderTransformer(**COMMON),
+        "unseeded": lambda: AutoencoderTransformer(**{**small, "random_state": None}),
+        "denoising": lambda: DenoisingAutoencoder(**small),
+        "contractive": lambda: ContractiveAutoencoder(**small),
+        "variational": lambda: VariationalAutoencoder(**small),
+        "classifier": lambda: AutoencoderClassifier(AutoencoderTransformer(**small),
+                                                    max_iter=3, random_state=0),
+        "clustering": lambda: DeepEmbeddedClustering(AutoencoderTransformer(**small),
+                                                     n_clusters=10, max_iter=3, random_state=0),
+    }[case]()
+
+
+def main(out_dir, cases):
+    import numpy as np
+    import torch
+    import torch.distributed as dist
+
+    from skae.datasets import load_digits
+    from skae.nn.training import Trainer
+
+    dist.init_process_group("gloo")
+    rank = dist.get_rank()
+    X, y = load_digits()
+    y_few = np.where(np.arange(len(y)) % 10 == 0, y, -1)  # one label in ten
+    rows_seen = []
+    train_step = Trainer.train_step
+
+    def counting_train_step(self, batch):
+        rows_seen[-1] += batch[0].shape[0]
+        return train_step(self, batch)
+
+    Trainer.train_step = counting_train_step
+    report = {"rank": rank, "world_size": dist.get_world_size(),
+              "threads": torch.get_num_threads()}
+    for case in cases:
+        rows_seen.append(0)
+        if case == "mismatched_data":
+            estimator = build("plain")
+            try:
+                estimator.fit(X[:N_TRAIN - rank])  # rank 1 holds one row fewer
+            except ValueError as exc:
+                report[case] = {"error": str(exc)}
+            continue
+        estimator = build(case)
+        estimator.fit(X[:N_TRAIN], y_few[:N_TRAIN])
+        torch.save(estimator.module_.state_dict(), Path(out_dir) / f"{case}-weights{rank}.pt")
+        report[case] = {"rows_seen": rows_seen[-1],
+                        "n_iter": getattr(estimator, "n_iter_", None),
+                        "history": getattr(estimator, "history_", None)}
+        if case == "plain":
+            report[case]["test_error"] = float(-estimator.score(X[N_TRAIN:]))
+    (Path(out_dir) / f"report{rank}.json").write_text(json.dumps(report))
+    dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2].split(","))

@@ -1,0 +1,67 @@
+"""Grid search on a Dask cluster through joblib: a real LocalCluster of two worker
+processes on loopback, started and stopped here."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV
+
+from skae import AutoencoderTransformer
+
+distributed = pytest.importorskip("distributed")  # the skae[dask] extra
+
+
+def _torch_threads_in_worker(estimator, X, y=None):
+    import torch
+
+    return float(torch.get_num_threads())
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        with distributed.Client(cluster, timeout="60s") as client:
+            yield client
+
+
+def _search(**kwargs):
+    return GridSearchCV(
+        AutoencoderTransformer(hidden_layer_sizes=(32,), max_iter=20, random_state=0),
+        {"latent_dim": [2, 4, 8]}, cv=3, **kwargs,
+    )
+
+
+@pytest.mark.timeout(300)
+def test_grid_search_on_dask_matches_the_local_backend(dask_client, digits):
+    X, _ = digits
+    local = _search().fit(X)
+    with joblib.parallel_config(backend="dask"):
+        on_dask = _search(n_jobs=-1).fit(X)
+    assert on_dask.best_params_ == local.best_params_
+    for key in ("mean_test_score", "split0_test_score", "split2_test_score"):
+        np.testing.assert_allclose(on_dask.cv_results_[key], local.cv_results_[key],
+                                   rtol=1e-6)
+
+
+@pytest.mark.timeout(300)
+def test_dask_workers_train_with_their_own_thread_count(dask_client, digits):
+    X, _ = digits
+    nthreads = {w["nthreads"] for w in dask_client.scheduler_info()["workers"].values()}
+    with joblib.parallel_config(backend="dask"):
+        search = _search(n_jobs=-1, scoring=_torch_threads_in_worker).fit(X[:300])
+    # torch inside each task uses the worker's one thread, not every core of the host.
+    assert set(search.cv_results_["mean_test_score"]) == nthreads == {1}
+
+
+def test_estimators_travel_to_workers_small(digits):
+    X, _ = digits
+    estimator = AutoencoderTransformer(hidden_layer_sizes=(32,), max_iter=2, random_state=0)
+    assert len(pickle.dumps(estimator)) < 2_000  # what a search sends to each task
+    fitted = estimator.fit(X)
+    n_weights = sum(p.numel() for p in fitted.module_.parameters())
+    # Back from a worker: float32 weights and Adam's two moments (for warm starts) plus
+    # bookkeeping, not the training data (920 kB here).
+    assert len(pickle.dumps(fitted)) < 12 * n_weights + 50_000
