@@ -1,0 +1,205 @@
+"""Beyond one machine, measured on one: a grid search on joblib's local backends against a
+Dask cluster, and training in one process against data-parallel training in two (torchrun,
+gloo over loopback).
+
+Run from the repository root:
+
+    python benchmarks/scale_out.py --data-dir ../shared/data/mnist   # about 10 minutes
+    python benchmarks/scale_out.py --quick                           # digits, about 2
+
+Prints two tables:
+1. GridSearchCV over latent_dim: wall time with n_jobs=1, with joblib's local process pool
+   (n_jobs=2) and with the "dask" backend on a LocalCluster of 2 worker processes of one
+   thread each; the same best parameters and scores are checked, not assumed.
+2. Training throughput (samples/s) of the same fit (same total batch, same epochs) in one
+   process with one thread, one process with two threads, and two torchrun processes of one
+   thread each; the measurements are interleaved over rounds and the median is kept.
+
+Caveat: this machine has 2 cores. Two processes of one thread each use the same cores one
+process of two threads uses, so the tables show that the mechanisms work and what they cost
+(process start-up, scattering data, one gradient all-reduce per step), not the speed-up of a
+real cluster, where each worker or rank brings cores of its own.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load(args):
+    """(X_train, X_test): MNIST from --data-dir, or the embedded digits with --quick."""
+    if args.quick:
+        from skae.datasets import load_digits
+
+        X, _ = load_digits()
+        return X[:1400], X[1400:]
+    from skae.datasets import load_mnist
+
+    X, _ = load_mnist(args.data_dir, split="train")
+    X_test, _ = load_mnist(args.data_dir, split="test")
+    return X[:args.n_train], X_test
+
+
+# -- 1. grid search -----------------------------------------------------------------------------
+
+def grid_search(args, X):
+    import joblib
+    from distributed import Client, LocalCluster
+    from sklearn.model_selection import GridSearchCV
+
+    from skae import AutoencoderTransformer
+
+    grid = {"latent_dim": [2, 4, 8, 16]}
+    estimator = AutoencoderTransformer(max_iter=args.grid_epochs, early_stopping=False,
+                                       n_iter_no_change=args.grid_epochs, random_state=0)
+    X = X[:args.grid_rows]
+    rows = []
+
+    def timed(label, **kwargs):
+        start = time.perf_counter()
+        search = GridSearchCV(estimator, grid, cv=2, **kwargs).fit(X)
+        rows.append((label, time.perf_counter() - start, search))
+
+    timed("local, n_jobs=1")
+    timed("local process pool (loky), n_jobs=2", n_jobs=2)
+    start = time.perf_counter()
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster):
+        startup = time.perf_counter() - start
+        with joblib.parallel_config(backend="dask"):
+            timed("dask LocalCluster, 2 workers x 1 thread", n_jobs=-1)
+    base_time, base = rows[0][1], rows[0][2]
+    print(f"\n## 1. GridSearchCV over latent_dim {grid['latent_dim']}, cv=2, {len(X)} rows, "
+          f"{args.grid_epochs} epochs a fit\n")
+    print("| backend | wall time (s) | best params | max score difference to n_jobs=1 | "
+          "speed-up over n_jobs=1 |")
+    print("| --- | ---: | --- | ---: | ---: |")
+    for label, seconds, search in rows:
+        difference = np.max(np.abs(search.cv_results_["mean_test_score"]
+                                   - base.cv_results_["mean_test_score"]))
+        print(f"| {label} | {seconds:.1f} | {search.best_params_} | {difference:.2g} | "
+              f"{base_time / seconds:.2f} |")
+    print(f"\nStarting the LocalCluster took {startup:.1f} s (not in the table).")
+
+
+# -- 2. data-parallel training ------------------------------------------------------------------
+
+def train_worker(args):
+    """One fit, timed inside the process; rank 0 writes the figures to --report."""
+    import torch
+    import torch.distributed as dist
+
+    from skae import AutoencoderTransformer
+
+    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    if distributed:
+        dist.init_process_group("gloo")
+    X, X_test = load(args)
+    estimator = AutoencoderTransformer(
+        batch_size=args.batch_size, max_iter=args.epochs, early_stopping=False,
+        n_iter_no_change=args.epochs, random_state=0)
+    if distributed:
+        dist.barrier()  # start the clocks together
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        estimator.fit(X)
+    seconds = time.perf_counter() - start
+    if distributed:
+        slowest = torch.tensor([seconds])
+        dist.all_reduce(slowest, op=dist.ReduceOp.MAX)
+        seconds = float(slowest)
+    if not distributed or dist.get_rank() == 0:
+        Path(args.report).write_text(json.dumps({
+            "samples_per_s": args.epochs * len(X) / seconds, "seconds": seconds,
+            "train_loss": estimator.loss_curve_[-1],
+            "test_mse": float(-estimator.score(X_test)),
+            "threads": torch.get_num_threads(),
+        }))
+    if distributed:
+        dist.destroy_process_group()
+
+
+def training_throughput(args):
+    worker = [str(Path(__file__).resolve()), "--worker", "--epochs", str(args.epochs),
+              "--batch-size", str(args.batch_size), "--n-train", str(args.n_train)]
+    worker += ["--quick"] if args.quick else ["--data-dir", str(args.data_dir)]
+    setups = {
+        "1 process, 1 thread": ([sys.executable], "1"),
+        "1 process, 2 threads": ([sys.executable], "2"),
+        "2 processes (torchrun, gloo), 1 thread each": (
+            [sys.executable, "-m", "torch.distributed.run", "--standalone",
+             "--nproc_per_node=2"], "1"),
+    }
+    results = {name: [] for name in setups}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    with tempfile.TemporaryDirectory() as tmp:
+        for round_ in range(args.rounds):
+            for name, (launcher, threads) in setups.items():
+                report = Path(tmp) / "report.json"
+                start = time.perf_counter()
+                subprocess.run([*launcher, *worker, "--report", str(report)], check=True,
+                               env={**env, "OMP_NUM_THREADS": threads},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                figures = json.loads(report.read_text())
+                figures["wall"] = time.perf_counter() - start
+                results[name].append(figures)
+                print(f"  round {round_ + 1}: {name}: {figures['samples_per_s']:,.0f} samples/s",
+                      file=sys.stderr)
+    n_train = 1400 if args.quick else args.n_train
+    print(f"\n## 2. Training throughput: {n_train} rows, {args.epochs} epochs, total batch "
+          f"{args.batch_size}, median of {args.rounds} interleaved rounds\n")
+    print("| setup | samples/s | ratio to 1 process, 2 threads | fit (s) | wall with start-up (s)"
+          " | final train loss | test MSE |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    reference = statistics.median(r["samples_per_s"] for r in results["1 process, 2 threads"])
+    for name, runs in results.items():
+        median = {k: statistics.median(r[k] for r in runs)
+                  for k in ("samples_per_s", "seconds", "wall", "train_loss", "test_mse")}
+        print(f"| {name} | {median['samples_per_s']:,.0f} | "
+              f"{median['samples_per_s'] / reference:.2f} | {median['seconds']:.1f} | "
+              f"{median['wall']:.1f} | {median['train_loss']:.5f} | {median['test_mse']:.5f} |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", default=ROOT.parent / "shared" / "data" / "mnist")
+    parser.add_argument("--quick", action="store_true", help="the embedded digits, fewer epochs")
+    parser.add_argument("--sections", default="1,2")
+    parser.add_argument("--n-train", type=int, default=20000)
+    parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--grid-rows", type=int, default=10000)
+    parser.add_argument("--grid-epochs", type=int, default=None)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--report", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.epochs = args.epochs or (10 if args.quick else 5)
+    args.grid_epochs = args.grid_epochs or (10 if args.quick else 20)
+    if args.worker:
+        return train_worker(args)
+    started = time.perf_counter()
+    sections = {int(s) for s in args.sections.split(",")}
+    if 1 in sections:
+        X, _ = load(args)
+        grid_search(args, X)
+    if 2 in sections:
+        training_throughput(args)
+    print(f"\nTotal wall time: {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
