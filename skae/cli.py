@@ -357,7 +357,10 @@ def _fit(args):
     out = Path(args.out)
     if not out.parent.is_dir():
         raise CommandError(f"--out '{out}': folder '{out.parent}' does not exist.")
-    with _torchrun_process_group(params.get("device", "auto")) as rank:
+    with _torchrun_process_group(params.get("device", "auto")) as rank, \
+            warnings.catch_warnings():
+        if rank != 0:
+            warnings.simplefilter("ignore")  # every rank would say the same: rank 0 says it
         X = read_data(args.data)
         estimator = cls(**params)
         try:

@@ -30,6 +30,10 @@ def build(case):
                                                     max_iter=3, random_state=0),
         "clustering": lambda: DeepEmbeddedClustering(AutoencoderTransformer(**small),
                                                      n_clusters=10, max_iter=3, random_state=0),
+        # Plain DEC leaves the decoder out of the loss: a part that never gets a gradient.
+        "clustering_dec": lambda: DeepEmbeddedClustering(
+            AutoencoderTransformer(**small), n_clusters=10, max_iter=3,
+            reconstruction_weight=0.0, random_state=0),
     }[case]()
 
 

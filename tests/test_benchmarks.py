@@ -29,3 +29,19 @@ def test_applications_quick():
                  "skae AutoencoderClassifier (joint)", "Clustering 2000 images",
                  "k-means on pixels", "skae IDEC", "Total wall time"):
         assert line in out
+
+
+@pytest.mark.timeout(600)
+def test_scale_out_quick():
+    pytest.importorskip("distributed")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "scale_out.py"), "--quick", "--rounds", "1"],
+        capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    for line in ("GridSearchCV over latent_dim", "local, n_jobs=1", "dask LocalCluster",
+                 "Training throughput", "1 process, 2 threads",
+                 "2 processes (torchrun, gloo), 1 thread each", "Total wall time"):
+        assert line in out

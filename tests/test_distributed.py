@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import ddp_worker  # noqa: E402  (the script torchrun runs; its cases build the references)
 
 CASES = ["plain", "unseeded", "denoising", "contractive", "variational", "classifier",
-         "clustering"]
+         "clustering", "clustering_dec"]
 REPO = Path(__file__).resolve().parents[1]
 
 

@@ -131,7 +131,7 @@ class Trainer:
         """
         train = _as_tuple(train)
         valid = None if valid is None else _as_tuple(valid)
-        self._prepare_step_model()
+        self._prepare_step()
         self.history = []
         self.stop_training = self.converged = self.diverged = self.interrupted = False
         self.best_loss, self.best_epoch, no_improvement = math.inf, 0, 0
@@ -178,7 +178,7 @@ class Trainer:
     def run_epoch(self, data):
         """One pass over ``data`` in mini-batches; return the mean of each loss term."""
         self.module.train()
-        self._prepare_step_model()
+        self._prepare_step()
         data = _as_tuple(data)
         X = data[0]
         order = self._epoch_order(X.shape[0], X.device)
@@ -224,14 +224,14 @@ class Trainer:
 
     # -- small helpers -----------------------------------------------------------------
 
-    def _prepare_step_model(self):
+    def _prepare_step(self):
         """The objective as a module, wrapped in DDP under a process group of several.
 
         Built once, and again only if ``module`` or ``objective`` was replaced since.
         """
         built = self._objective_module
-        if built is not None and (built.module, built.objective) == (self.module,
-                                                                     self.objective):
+        if built is not None and built.module is self.module and (
+                built.objective is self.objective):
             return
         self._world_size = distributed.world_size()
         self._objective_module = self._step = ObjectiveModule(self.module, self.objective)
