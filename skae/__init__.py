@@ -6,7 +6,8 @@ variational family), ``anomaly`` (outlier detection by reconstruction error),
 ``datasets`` (digits and MNIST loaders), ``plotting`` (Display objects: loss curves,
 reconstructions, latent space, manifold, anomaly scores, samples), ``demo`` (the tutorial end
 to end), ``cli`` (the ``skae`` command), ``persistence`` (``save`` / ``load``: a model file that
-never runs code when read), ``nn`` (torch modules, losses and the training loop).
+never runs code when read), ``nn`` (torch modules, losses, the training loop and its
+data-parallel mode under torch.distributed; ``local_training`` opts a fit out of it).
 """
 
 from .anomaly import AutoencoderOutlierDetector
@@ -18,6 +19,7 @@ from .autoencoder import (
     VariationalAutoencoder,
 )
 from .cluster import DeepEmbeddedClustering
+from .nn.distributed import local_training
 from .persistence import load, save
 from .semi_supervised import AutoencoderClassifier, LatentClassifier
 
@@ -35,5 +37,6 @@ __all__ = [
     "VariationalAutoencoder",
     "__version__",
     "load",
+    "local_training",
     "save",
 ]

@@ -61,6 +61,13 @@ def main(out_dir, cases):
               "threads": torch.get_num_threads()}
     for case in cases:
         rows_seen.append(0)
+        if case == "rank0_alone":
+            from skae import local_training
+
+            if rank == 0:  # rank 1 goes straight on: nothing may wait for it
+                with local_training():
+                    report[case] = {"n_iter": build("unseeded").fit(X[:200]).n_iter_}
+            continue
         if case == "mismatched_data":
             estimator = build("plain")
             try:

@@ -40,7 +40,8 @@ def torchrun(*args, cwd):
 def two_ranks(tmp_path_factory):
     """Every case fit once by two ranks; each rank's weights and report."""
     out = tmp_path_factory.mktemp("ddp")
-    torchrun(ddp_worker.__file__, out, ",".join([*CASES, "mismatched_data"]), cwd=out)
+    cases = [*CASES, "mismatched_data", "rank0_alone"]
+    torchrun(ddp_worker.__file__, out, ",".join(cases), cwd=out)
     reports = [json.loads((out / f"report{rank}.json").read_text()) for rank in (0, 1)]
     return out, reports
 
@@ -85,6 +86,13 @@ def test_different_data_on_the_ranks_is_an_error_on_every_rank(two_ranks):
     _, reports = two_ranks
     for report in reports:
         assert "needs the same X on every rank" in report["mismatched_data"]["error"]
+
+
+@pytest.mark.timeout(400)
+def test_local_training_fits_on_one_rank_without_waiting_for_the_others(two_ranks):
+    _, reports = two_ranks
+    assert reports[0]["rank0_alone"]["n_iter"] == 5
+    assert "rank0_alone" not in reports[1]
 
 
 @pytest.mark.timeout(300)

@@ -5,6 +5,8 @@ epoch's batches, DistributedDataParallel averages the gradients, and the per-epo
 reduced so every rank records the same history and makes the same early-stopping decision.
 """
 
+import contextlib
+import contextvars
 import inspect
 import math
 
@@ -13,9 +15,34 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
 
+_LOCAL = contextvars.ContextVar("skae_local_training", default=False)
+
+
 def is_distributed():
-    """True when a process group of more than one process is initialised."""
-    return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+    """True when a process group of more than one process is initialised (and this is not
+    inside ``local_training()``)."""
+    return (not _LOCAL.get() and dist.is_available() and dist.is_initialized()
+            and dist.get_world_size() > 1)
+
+
+@contextlib.contextmanager
+def local_training():
+    """Train in this process alone inside the block, even in a process group.
+
+    In a process group every rank must call ``fit`` together (each waits for the others'
+    gradients); a model fit on one rank only, say rank 0, is fit in this block.
+
+    Examples
+    --------
+    >>> from skae.nn.distributed import local_training
+    >>> with local_training():
+    ...     pass  # estimator.fit(X) here trains on this rank only
+    """
+    token = _LOCAL.set(True)
+    try:
+        yield
+    finally:
+        _LOCAL.reset(token)
 
 
 def rank():
