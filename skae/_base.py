@@ -2,7 +2,7 @@
 score_samples, and the only bridge between numpy arrays and torch tensors."""
 
 import copy
-import os
+import hashlib
 import warnings
 from numbers import Integral, Real
 
@@ -246,10 +246,13 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self._hidden_layer_sizes()  # validates before any work
         self._rng = check_random_state(self.random_state)
         if distributed.is_distributed():
-            # Rank 0's stream on every rank (a copy: the caller's generator is not touched),
-            # so all ranks hold out the same validation rows even with random_state=None.
+            # Rank 0's stream on every rank, so all ranks hold out the same validation rows
+            # even with random_state=None; an int seed gives the stream of a one-process fit.
+            # The caller's generator moves on by one draw, as a fit would move it, so the
+            # next unseeded fit differs.
             rng = np.random.RandomState()
             rng.set_state(distributed.broadcast_object(self._rng.get_state()))
+            self._rng.randint(2**31 - 1)
             self._rng = rng
         shift, scale, self.output_activation_ = self._scaling(X)
         seed = int(self._rng.randint(2**31 - 1))
@@ -383,9 +386,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 "device='auto' or 'cpu'."
             )
         if device.type == "cuda" and device.index is None and distributed.is_distributed():
-            # One GPU per rank: torchrun numbers the ranks of each node in LOCAL_RANK.
-            device = torch.device("cuda", int(os.environ.get("LOCAL_RANK",
-                                                             torch.cuda.current_device())))
+            device = distributed.local_device()  # one GPU per rank
         return device
 
     def _scaling(self, X):
@@ -615,8 +616,9 @@ def validate_input(estimator, X, *, reset):
 
 def _check_same_data_on_every_rank(X):
     """Data-parallel ranks each train on their shard of one dataset: it must be the same."""
-    step = max(1, X.shape[0] // 1024)
-    fingerprint = (X.shape, float(np.sum(X[::step], dtype=np.float64)))
+    column_sums = sum(X[start:start + _CHUNK_ROWS].sum(axis=0, dtype=np.float64)
+                      for start in range(0, X.shape[0], _CHUNK_ROWS))
+    fingerprint = (X.shape, hashlib.sha256(np.asarray(column_sums).tobytes()).hexdigest())
     if not distributed.same_on_every_rank(fingerprint):
         raise ValueError(
             f"fit under torch.distributed needs the same X on every rank (each rank takes "

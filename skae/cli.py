@@ -5,7 +5,6 @@ work from data files (``.npy``, ``.npz``, ``.csv``) and a model file written wit
 """
 
 import argparse
-import contextlib
 import inspect
 import os
 import re
@@ -343,6 +342,8 @@ def _demo(args):
 def _fit(args):
     import joblib
 
+    from .nn.distributed import torchrun_process_group, world_size
+
     classes = estimator_classes()
     cls = classes[args.model]
     accepted = set(inspect.signature(cls).parameters)
@@ -357,8 +358,9 @@ def _fit(args):
     out = Path(args.out)
     if not out.parent.is_dir():
         raise CommandError(f"--out '{out}': folder '{out.parent}' does not exist.")
-    with _torchrun_process_group(params.get("device", "auto")) as rank, \
+    with torchrun_process_group(params.get("device", "auto")) as rank, \
             warnings.catch_warnings():
+        n_processes = world_size()
         if rank != 0:
             warnings.simplefilter("ignore")  # every rank would say the same: rank 0 says it
         X = read_data(args.data)
@@ -375,36 +377,9 @@ def _fit(args):
             raise CommandError(f"cannot write '{out}': {exc}") from None
     epochs = getattr(estimator, "n_iter_", None)
     trained = f" in {epochs} epochs" if epochs is not None else ""
-    ranks = f" with {_world_size()} processes" if _world_size() > 1 else ""
+    ranks = f" with {n_processes} processes" if n_processes > 1 else ""
     print(f"Fitted {args.model} on {X.shape[0]} samples x {X.shape[1]} features{trained}"
           f"{ranks}; saved to {out}.")
-
-
-@contextlib.contextmanager
-def _torchrun_process_group(device):
-    """Under ``torchrun`` (WORLD_SIZE > 1), a process group for the fit; yields the rank.
-
-    The estimators train data-parallel whenever a group is initialised: gloo on the CPU,
-    NCCL with one GPU per process.
-    """
-    import torch
-    import torch.distributed as dist
-
-    if _world_size() <= 1 or dist.is_initialized():
-        yield dist.get_rank() if dist.is_initialized() else 0
-        return
-    on_gpu = torch.cuda.is_available() and str(device) != "cpu"
-    if on_gpu:
-        torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
-    dist.init_process_group("nccl" if on_gpu else "gloo")
-    try:
-        yield dist.get_rank()
-    finally:
-        dist.destroy_process_group()
-
-
-def _world_size():
-    return int(os.environ.get("WORLD_SIZE", "1"))
 
 
 def _transform(args):

@@ -16,14 +16,17 @@ COMMON = {"hidden_layer_sizes": (32,), "latent_dim": 8, "batch_size": 64, "max_i
 
 def build(case):
     """The estimator of ``case`` (the same code builds the single-process reference)."""
-    from skae import (AutoencoderClassifier, AutoencoderTransformer, ContractiveAutoencoder,
-                      DeepEmbeddedClustering, DenoisingAutoencoder, VariationalAutoencoder)
+    from skae import (AutoencoderClassifier, AutoencoderOutlierDetector,
+                      AutoencoderTransformer, ContractiveAutoencoder, DeepEmbeddedClustering,
+                      DenoisingAutoencoder, SparseAutoencoder, VariationalAutoencoder)
 
     small = {**COMMON, "max_iter": 5}
     return {
         "plain": lambda: AutoencoderTransformer(**COMMON),
         "unseeded": lambda: AutoencoderTransformer(**{**small, "random_state": None}),
         "denoising": lambda: DenoisingAutoencoder(**small),
+        "sparse": lambda: SparseAutoencoder(**{**small, "hidden_layer_sizes": (64,)}),
+        "outlier": lambda: AutoencoderOutlierDetector(AutoencoderTransformer(**small)),
         "contractive": lambda: ContractiveAutoencoder(**small),
         "variational": lambda: VariationalAutoencoder(**small),
         "classifier": lambda: AutoencoderClassifier(AutoencoderTransformer(**small),
@@ -35,6 +38,25 @@ def build(case):
             AutoencoderTransformer(**small), n_clusters=10, max_iter=3,
             reconstruction_weight=0.0, random_state=0),
     }[case]()
+
+
+def _stop_on_rank0_at_epoch_2(X):
+    """A Trainer whose callback stops training on rank 0 only; returns its history."""
+    import torch
+    import torch.distributed as dist
+
+    from skae.nn import Autoencoder, Objective, Trainer
+
+    class StopOnRank0:
+        def on_epoch_end(self, trainer, row):
+            if dist.get_rank() == 0 and row["epoch"] == 2:
+                trainer.stop_training = True
+
+    torch.manual_seed(0)
+    module = Autoencoder.mlp(X.shape[1], (16,), 4)
+    trainer = Trainer(module, Objective(), torch.optim.Adam(module.parameters()), batch_size=64,
+                      generator=torch.Generator().manual_seed(0), callbacks=[StopOnRank0()])
+    return trainer.fit(torch.as_tensor(X, dtype=torch.float32), max_iter=10)
 
 
 def main(out_dir, cases):
@@ -68,6 +90,16 @@ def main(out_dir, cases):
                 with local_training():
                     report[case] = {"n_iter": build("unseeded").fit(X[:200]).n_iter_}
             continue
+        if case == "unseeded_twice":
+            # Two unseeded fits in a row: two different models, each the same on every rank.
+            first, second = (build("unseeded").fit(X[:N_TRAIN]) for _ in range(2))
+            torch.save(second.module_.state_dict(), Path(out_dir) / f"{case}-weights{rank}.pt")
+            report[case] = {"differ": not np.array_equal(first.transform(X[N_TRAIN:]),
+                                                         second.transform(X[N_TRAIN:]))}
+            continue
+        if case == "stop_on_one_rank":
+            report[case] = {"epochs": len(_stop_on_rank0_at_epoch_2(X[:N_TRAIN]))}
+            continue
         if case == "mismatched_data":
             estimator = build("plain")
             try:
@@ -77,13 +109,16 @@ def main(out_dir, cases):
             continue
         estimator = build(case)
         estimator.fit(X[:N_TRAIN], y_few[:N_TRAIN])
-        torch.save(estimator.module_.state_dict(), Path(out_dir) / f"{case}-weights{rank}.pt")
+        module = getattr(estimator, "module_", None)
+        module = estimator.estimator_.module_ if module is None else module
+        torch.save(module.state_dict(), Path(out_dir) / f"{case}-weights{rank}.pt")
         report[case] = {"rows_seen": rows_seen[-1],
                         "n_iter": getattr(estimator, "n_iter_", None),
                         "history": getattr(estimator, "history_", None)}
         if case == "plain":
             report[case]["test_error"] = float(-estimator.score(X[N_TRAIN:]))
     (Path(out_dir) / f"report{rank}.json").write_text(json.dumps(report))
+    dist.barrier()  # leave together: see skae.nn.distributed.torchrun_process_group
     dist.destroy_process_group()
 
 

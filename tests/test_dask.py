@@ -47,13 +47,13 @@ def test_grid_search_on_dask_matches_the_local_backend(dask_client, digits):
 
 
 @pytest.mark.timeout(300)
-def test_dask_workers_train_with_their_own_thread_count(dask_client, digits):
+def test_each_fit_on_dask_computes_on_one_thread(dask_client, digits):
     X, _ = digits
-    nthreads = {w["nthreads"] for w in dask_client.scheduler_info()["workers"].values()}
     with joblib.parallel_config(backend="dask"):
         search = _search(n_jobs=-1, scoring=_torch_threads_in_worker).fit(X[:300])
-    # torch inside each task uses the worker's one thread, not every core of the host.
-    assert set(search.cv_results_["mean_test_score"]) == nthreads == {1}
+    # Not every core of the host (torch's default, 2 here): Dask's nanny gives each worker
+    # OMP_NUM_THREADS=1, so a worker runs as many fits as it has threads, one thread each.
+    assert set(search.cv_results_["mean_test_score"]) == {1.0}
 
 
 def test_estimators_travel_to_workers_small(digits):

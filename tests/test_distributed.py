@@ -18,8 +18,8 @@ from skae.datasets import load_digits
 sys.path.insert(0, str(Path(__file__).parent))
 import ddp_worker  # noqa: E402  (the script torchrun runs; its cases build the references)
 
-CASES = ["plain", "unseeded", "denoising", "contractive", "variational", "classifier",
-         "clustering", "clustering_dec"]
+CASES = ["plain", "unseeded", "denoising", "sparse", "contractive", "variational",
+         "classifier", "clustering", "clustering_dec", "outlier"]
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -40,7 +40,7 @@ def torchrun(*args, cwd):
 def two_ranks(tmp_path_factory):
     """Every case fit once by two ranks; each rank's weights and report."""
     out = tmp_path_factory.mktemp("ddp")
-    cases = [*CASES, "mismatched_data", "rank0_alone"]
+    cases = [*CASES, "unseeded_twice", "stop_on_one_rank", "mismatched_data", "rank0_alone"]
     torchrun(ddp_worker.__file__, out, ",".join(cases), cwd=out)
     reports = [json.loads((out / f"report{rank}.json").read_text()) for rank in (0, 1)]
     return out, reports
@@ -56,6 +56,21 @@ def test_every_rank_ends_with_the_same_weights_and_history(two_ranks, case):
         assert torch.equal(weights[0][name], weights[1][name]), name
     # Rank 0's history on both, so early stopping decided the same on both.
     assert reports[0][case]["history"] == reports[1][case]["history"]
+
+
+@pytest.mark.timeout(400)
+def test_unseeded_fits_in_a_row_differ_but_agree_across_ranks(two_ranks):
+    out, reports = two_ranks
+    assert reports[0]["unseeded_twice"]["differ"] and reports[1]["unseeded_twice"]["differ"]
+    weights = [torch.load(out / f"unseeded_twice-weights{rank}.pt") for rank in (0, 1)]
+    for name in weights[0]:
+        assert torch.equal(weights[0][name], weights[1][name]), name
+
+
+@pytest.mark.timeout(400)
+def test_a_stop_on_one_rank_stops_every_rank(two_ranks):
+    _, reports = two_ranks
+    assert [r["stop_on_one_rank"]["epochs"] for r in reports] == [2, 2]
 
 
 @pytest.mark.timeout(400)

@@ -128,6 +128,10 @@ class Trainer:
         ``KeyboardInterrupt``, stops training with the last good weights restored; the flags
         ``diverged`` and ``interrupted`` say so. ``converged`` is False when ``max_iter``
         epochs ran without stopping early.
+
+        Data-parallel, a ``stop_training`` set on any rank stops every rank after the epoch,
+        and a ``KeyboardInterrupt`` propagates: the other ranks cannot be told, so the run
+        ends as a torchrun job does.
         """
         train = _as_tuple(train)
         valid = None if valid is None else _as_tuple(valid)
@@ -164,9 +168,13 @@ class Trainer:
                 self._call_back("on_epoch_end", row)
                 if no_improvement >= n_iter_no_change:
                     self.converged = True
+                # A callback may stop on what only its rank sees (a time budget, say).
+                self.stop_training = distributed.on_any_rank(self.stop_training)
                 if self.converged or self.stop_training:
                     break
         except KeyboardInterrupt:
+            if self._world_size > 1:
+                raise
             self.interrupted = True
         if self.diverged or self.interrupted:
             self.module.load_state_dict(last_good_state)
@@ -193,9 +201,10 @@ class Trainer:
             names = names or list(terms)
             # Summed on the device: no host sync inside the epoch.
             total = total + torch.stack([terms[n].detach() for n in names]) * len(idx)
-        # Data-parallel: each rank summed its shard; the epoch's means are over all of them.
-        sums = distributed.all_reduce_sum(torch.cat([total, total.new_tensor([len(order)])]))
-        return dict(zip(names, (sums[:-1] / sums[-1]).tolist()))
+        # Data-parallel: each rank summed its shard (all shards are the same length); the
+        # epoch's means are over all of them.
+        means = distributed.all_reduce_sum(total) / (len(order) * self._world_size)
+        return dict(zip(names, means.tolist()))
 
     def train_step(self, batch):
         """One gradient step on a batch (a tuple of tensors); return its loss terms."""
