@@ -1,6 +1,7 @@
 """Grid search on a Dask cluster through joblib: a real LocalCluster of two worker
 processes on loopback, started and stopped here."""
 
+import os
 import pickle
 
 import joblib
@@ -21,6 +22,15 @@ def _torch_threads_in_worker(estimator, X, y=None):
 
 @pytest.fixture(scope="module")
 def dask_client():
+    # A nanny writes its workers' settings (OMP_NUM_THREADS=1, ...) into the environment of
+    # the process that starts it: put it back for the tests that come after.
+    saved = dict(os.environ)
+    yield from _client()
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def _client():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None) as cluster:
         with distributed.Client(cluster, timeout="60s") as client:
