@@ -144,6 +144,7 @@ def train_worker(args):
     import torch.distributed as dist
 
     from skae import AutoencoderTransformer
+    from skae.nn.distributed import exit_torchrun_process
 
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     if distributed:
@@ -178,6 +179,7 @@ def train_worker(args):
     if distributed:
         dist.barrier()  # leave together: see skae.nn.distributed.torchrun_process_group
         dist.destroy_process_group()
+        exit_torchrun_process()
 
 
 def time_all_reduce(module, repeats=300):

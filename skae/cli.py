@@ -436,19 +436,25 @@ def main(argv=None):
     warnings.showwarning = _show_warning
     try:
         _COMMANDS[args.command](args)
-    except (CommandError, FileNotFoundError) as exc:
-        print(f"skae {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except ValueError as exc:
+    except (CommandError, FileNotFoundError, ValueError) as exc:
         # Errors of the library name the problem already (bad parameter, bad data folder).
         print(f"skae {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        return _finish(2)
     except BrokenPipeError:
         # The reader of our output went away (`skae score ... | head`): not an error.
         sys.stdout = open(os.devnull, "w")
     finally:
         warnings.showwarning = original
-    return 0
+    return _finish(0)
+
+
+def _finish(status):
+    """The exit status; under torchrun the process ends here (see exit_torchrun_process)."""
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        from .nn.distributed import exit_torchrun_process
+
+        exit_torchrun_process(status)
+    return status
 
 
 if __name__ == "__main__":

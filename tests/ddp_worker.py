@@ -65,6 +65,7 @@ def main(out_dir, cases):
     import torch.distributed as dist
 
     from skae.datasets import load_digits
+    from skae.nn.distributed import exit_torchrun_process
     from skae.nn.training import Trainer
 
     dist.init_process_group("gloo")
@@ -120,6 +121,7 @@ def main(out_dir, cases):
     (Path(out_dir) / f"report{rank}.json").write_text(json.dumps(report))
     dist.barrier()  # leave together: see skae.nn.distributed.torchrun_process_group
     dist.destroy_process_group()
+    exit_torchrun_process()
 
 
 if __name__ == "__main__":
