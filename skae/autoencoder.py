@@ -5,13 +5,13 @@ import functools
 import inspect
 from numbers import Integral, Real
 
-import numpy as np
 import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseAutoencoder
 from ._compat import Interval, StrOptions
+from ._images import check_image_shape as _check_image_shape
 from .nn.corruption import CORRUPTIONS
 from .nn.losses import (
     gaussian_kl,
@@ -258,22 +258,6 @@ def _build(module_class, estimator, n_features, output_activation, **kwargs):
         return module_class.mlp(n_features, hidden, estimator.latent_dim, **kwargs)
     return module_class.conv(_check_image_shape(estimator.image_shape, n_features), hidden,
                              estimator.latent_dim, **kwargs)
-
-
-def _check_image_shape(image_shape, n_features):
-    shape = tuple(image_shape)
-    if len(shape) != 3 or not all(
-            isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in shape):
-        raise ValueError(
-            f"image_shape must be (channels, height, width), three positive ints, got "
-            f"{image_shape!r}."
-        )
-    if int(np.prod(shape)) != n_features:
-        raise ValueError(
-            f"image_shape={shape} holds {int(np.prod(shape))} values but X has {n_features} "
-            "features; each row of X must be one flattened image."
-        )
-    return tuple(int(s) for s in shape)
 
 
 def _corruption(noise, level):

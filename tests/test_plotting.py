@@ -315,3 +315,63 @@ def test_samples_given_as_images_keep_their_shape():
 
     display = SampleDisplay.from_estimator(ImageSampler().fit(), n_samples=4, random_state=0)
     assert display.image_shape == (3, 5) and len(display.images_) == 4
+
+
+# -- one image convention: (channels, height, width), as the estimators use it --------------------
+
+def _cell_size(image):
+    """Width and height, in data units, of the cell an AxesImage fills."""
+    left, right, bottom, top = image.get_extent()
+    return abs(right - left), abs(top - bottom)
+
+
+def _drawn_size(image):
+    """Width and height, in screen pixels, of an AxesImage once its figure is drawn."""
+    image.axes.figure.canvas.draw()
+    left, right, bottom, top = image.get_extent()
+    (x0, y0), (x1, y1) = image.axes.transData.transform([(left, bottom), (right, top)])
+    return abs(x1 - x0), abs(y1 - y0)
+
+
+@pytest.fixture(scope="module")
+def conv_vae(digits):
+    from skae import VariationalAutoencoder
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return VariationalAutoencoder(latent_dim=2, image_shape=(1, 8, 8), hidden_layer_sizes=(4,),
+                                      max_iter=2, random_state=0).fit(digits[0][:200])
+
+
+def test_channels_first_image_shape_draws_square_digits(conv_vae, digits):
+    # image_shape=(1, 8, 8) once drew each digit as an 8 x 1 strip (it took image_shape[:2]).
+    X = digits[0][:20]
+    reconstruction = ReconstructionDisplay.from_estimator(conv_vae, X, n_images=4)
+    samples = SampleDisplay.from_estimator(conv_vae, n_samples=4, random_state=0)
+    manifold = ManifoldDisplay.from_estimator(conv_vae, X, n_per_side=3)
+    for display in (reconstruction, samples, manifold):
+        for image in display.images_:
+            assert image.get_array().shape == (8, 8)
+        width, height = _drawn_size(display.images_[0])
+        assert width == pytest.approx(height, rel=0.01)
+    np.testing.assert_allclose(reconstruction.images_[1].get_array(), X[1].reshape(8, 8))
+    # Cells of the pixel grids stand side by side without overlapping.
+    left = [image.get_extent()[0] for image in samples.images_[:2]]
+    assert left[1] - left[0] > _cell_size(samples.images_[0])[0]
+
+
+def test_colour_images_are_drawn_as_rgb():
+    # Three channels, channels first: red, green and blue planes of a 2 x 3 image.
+    image = np.zeros((3, 2, 3))
+    image[0, 0, 0] = image[1, 0, 1] = image[2, 1, 2] = 1.0
+    samples = np.stack([image.ravel(), 0.5 * image.ravel()])
+    display = SampleDisplay(samples, image_shape=(3, 2, 3)).plot()
+    drawn = np.asarray(display.images_[0].get_array())
+    assert drawn.shape == (2, 3, 3)
+    np.testing.assert_allclose(drawn, np.moveaxis(image, 0, -1))
+    assert _cell_size(display.images_[0]) == pytest.approx((3, 2))
+    # (H, W) is one grey channel; channel counts that are not grey, RGB or RGBA are refused.
+    assert SampleDisplay(samples[:, :6], image_shape=(2, 3)).plot().images_[0].get_array().shape \
+        == (2, 3)
+    with pytest.raises(ValueError, match=r"image_shape=\(2, 3, 3\) has 2 channels"):
+        SampleDisplay(np.zeros((2, 18)), image_shape=(2, 3, 3)).plot()
