@@ -25,7 +25,6 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
@@ -50,6 +49,7 @@ from skae import (  # noqa: E402
 )
 from skae.datasets import load_mnist  # noqa: E402
 from skae.demo import few_label_indices  # noqa: E402
+from skae.metrics import clustering_accuracy  # noqa: E402
 
 try:
     import umap
@@ -78,15 +78,6 @@ SETTINGS = {
 
 def log(*args):
     print(*args, flush=True)
-
-
-def cluster_accuracy(y, labels):
-    """Accuracy under the best one-to-one map of clusters to classes (Hungarian)."""
-    k = int(max(y.max(), labels.max())) + 1
-    counts = np.zeros((k, k))
-    np.add.at(counts, (labels, y), 1)
-    rows, cols = linear_sum_assignment(-counts)
-    return counts[rows, cols].sum() / len(y)
 
 
 def subsample(X, y, n, rng):
@@ -243,7 +234,7 @@ def run_clustering(data, s, seed):
     results = []
 
     def record(name, labels, seconds):
-        results.append((name, cluster_accuracy(y, labels), normalized_mutual_info_score(
+        results.append((name, clustering_accuracy(y, labels), normalized_mutual_info_score(
             y, labels), seconds))
         log(f"  {name}: acc {results[-1][1]:.4f} NMI {results[-1][2]:.4f} ({seconds:.0f} s)")
 

@@ -24,7 +24,6 @@ matplotlib.use("Agg")  # write files, open no window
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from scipy.optimize import linear_sum_assignment  # noqa: E402
 from sklearn.cluster import KMeans  # noqa: E402
 from sklearn.frozen import FrozenEstimator  # noqa: E402
 from sklearn.metrics import normalized_mutual_info_score  # noqa: E402
@@ -33,6 +32,7 @@ from sklearn.pipeline import Pipeline  # noqa: E402
 
 from skae import AutoencoderTransformer, DeepEmbeddedClustering  # noqa: E402
 from skae.datasets import load_digits  # noqa: E402
+from skae.metrics import clustering_accuracy  # noqa: E402
 
 try:
     from umap import UMAP
@@ -41,14 +41,6 @@ except ImportError:
 
 QUICK = os.environ.get("SKAE_EXAMPLES_QUICK") == "1"
 MAX_ITER = 20 if QUICK else 200
-
-
-def cluster_accuracy(y, labels):
-    """Accuracy under the best one-to-one map of clusters to classes."""
-    counts = np.zeros((10, 10))
-    np.add.at(counts, (labels, y), 1)
-    rows, cols = linear_sum_assignment(-counts)
-    return counts[rows, cols].sum() / len(y)
 
 
 X, y = load_digits()
@@ -74,7 +66,7 @@ else:
 results = {}
 for name, model in methods.items():
     labels = model.fit_predict(X)
-    results[name] = (cluster_accuracy(y, labels), normalized_mutual_info_score(y, labels))
+    results[name] = (clustering_accuracy(y, labels), normalized_mutual_info_score(y, labels))
     print(f"{name:>22}: accuracy {results[name][0]:.3f}, NMI {results[name][1]:.3f}")
 
 # %%

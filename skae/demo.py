@@ -15,6 +15,7 @@ from sklearn.model_selection import train_test_split
 
 from .autoencoder import AutoencoderTransformer
 from .datasets import load_digits, load_mnist
+from .metrics import clustering_accuracy
 
 #: Files the demo writes into its output folder.
 FIGURES = {
@@ -33,18 +34,6 @@ def few_label_indices(y, n_per_class, random_state):
     return np.concatenate([
         rng.choice(np.flatnonzero(y == c), n_per_class, replace=False) for c in np.unique(y)
     ])
-
-
-def clustering_accuracy(y_true, y_cluster):
-    """Accuracy of cluster ids under the best one-to-one mapping of clusters to classes."""
-    from scipy.optimize import linear_sum_assignment
-
-    classes, y_true = np.unique(y_true, return_inverse=True)
-    clusters, y_cluster = np.unique(y_cluster, return_inverse=True)
-    counts = np.zeros((len(clusters), len(classes)))
-    np.add.at(counts, (y_cluster, y_true), 1)
-    rows, cols = linear_sum_assignment(-counts)
-    return float(counts[rows, cols].sum() / len(y_true))
 
 
 def _log(verbose, message):

@@ -4,23 +4,14 @@ import joblib
 import numpy as np
 import pytest
 import torch
-from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import adjusted_rand_score
 from sklearn.pipeline import Pipeline
 
 from skae import AutoencoderTransformer, DeepEmbeddedClustering
+from skae.metrics import clustering_accuracy
 from skae.nn.clustering import kl_divergence, soft_assignment, target_distribution
-
-
-def cluster_accuracy(y, labels):
-    """Accuracy under the best one-to-one map of clusters to classes (Hungarian)."""
-    k = max(y.max(), labels.max()) + 1
-    counts = np.zeros((k, k))
-    np.add.at(counts, (labels, y), 1)
-    rows, cols = linear_sum_assignment(-counts)
-    return counts[rows, cols].sum() / len(y)
 
 
 @pytest.fixture(scope="module")
@@ -70,15 +61,15 @@ def test_pipeline_with_kmeans_fit_predict(digits):
                      ("kmeans", KMeans(10, n_init=3, random_state=0))])
     labels = pipe.fit_predict(X)
     assert labels.shape == (len(X),) and len(np.unique(labels)) == 10
-    assert cluster_accuracy(y, labels) > 0.5
+    assert clustering_accuracy(y, labels) > 0.5
 
 
 def test_dec_beats_kmeans_on_raw_pixels(digits, frozen_ae):
     X, y = digits
-    raw = cluster_accuracy(y, KMeans(10, n_init=10, random_state=0).fit_predict(X))
+    raw = clustering_accuracy(y, KMeans(10, n_init=10, random_state=0).fit_predict(X))
     dec = DeepEmbeddedClustering(frozen_ae, n_clusters=10, max_iter=100, random_state=0)
     labels = dec.fit_predict(X)
-    assert cluster_accuracy(y, labels) > raw + 0.01
+    assert clustering_accuracy(y, labels) > raw + 0.01
     np.testing.assert_array_equal(labels, dec.labels_)
     np.testing.assert_array_equal(dec.predict(X), dec.labels_)
     assert dec.cluster_centers_.shape == (10, 10)
@@ -145,5 +136,5 @@ def test_n2d_recipe_as_a_pipeline(digits, frozen_ae):
                                         random_state=0)),
                      ("gmm", GaussianMixture(10, random_state=0))])
     labels = pipe.fit_predict(X)
-    raw = cluster_accuracy(y, KMeans(10, n_init=10, random_state=0).fit_predict(X))
-    assert cluster_accuracy(y, labels) > raw
+    raw = clustering_accuracy(y, KMeans(10, n_init=10, random_state=0).fit_predict(X))
+    assert clustering_accuracy(y, labels) > raw
