@@ -34,8 +34,6 @@ class AnomalyScoreDisplay(Display):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from skae.plotting import AnomalyScoreDisplay
     >>> scores = np.r_[np.zeros(90), np.ones(10)]

@@ -39,8 +39,6 @@ class LatentSpaceDisplay(Display):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from skae import AutoencoderTransformer
     >>> from skae.datasets import load_digits
     >>> from skae.plotting import LatentSpaceDisplay

@@ -34,8 +34,6 @@ class LossCurveDisplay(Display):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from skae import AutoencoderTransformer
     >>> from skae.datasets import load_digits
     >>> from skae.plotting import LossCurveDisplay

@@ -32,8 +32,6 @@ class ManifoldDisplay(Display):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from skae import AutoencoderTransformer
     >>> from skae.datasets import load_digits
     >>> from skae.plotting import ManifoldDisplay

@@ -44,8 +44,6 @@ class ReconstructionDisplay(Display):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from skae import AutoencoderTransformer
     >>> from skae.datasets import load_digits
     >>> from skae.plotting import ReconstructionDisplay

@@ -28,8 +28,6 @@ class SampleDisplay(Display):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from skae.plotting import SampleDisplay
     >>> samples = np.random.RandomState(0).uniform(size=(8, 64))
