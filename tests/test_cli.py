@@ -8,6 +8,7 @@ import joblib
 import numpy as np
 import pytest
 
+import skae
 from skae.cli import main, parse_value, read_data
 
 FIT_FAST = ["--hidden-layer-sizes", "16", "--latent-dim", "3", "--max-iter", "5",
@@ -23,7 +24,7 @@ def files(tmp_path_factory, digits):
     np.savez(folder / "X.npz", X=X[:40], y=digits[1][:40])
     header = ",".join(f"pixel{i}" for i in range(64))
     np.savetxt(folder / "X.csv", X[:40], delimiter=",", header=header, comments="")
-    model = folder / "model.joblib"
+    model = folder / "model.skae"
     assert main(["fit", str(folder / "X.npy"), "--out", str(model), *FIT_FAST]) == 0
     return folder, X, model
 
@@ -84,7 +85,7 @@ def test_demo_reports_missing_mnist_cleanly(tmp_path, capsys):
 
 def test_round_trip_through_files(files, tmp_path, capsys):
     folder, X, model_path = files
-    model = joblib.load(model_path)
+    model = skae.load(model_path)  # the safe format: 'skae fit' writes with skae.save
     assert model.latent_dim == 3 and model.hidden_layer_sizes == 16 and model.max_iter == 5
     expected = model.transform(X)
 
@@ -117,15 +118,15 @@ def test_round_trip_through_files(files, tmp_path, capsys):
 
 def test_fit_is_reproducible_and_accepts_boolean_options(files, tmp_path):
     folder, X, model_path = files
-    again = tmp_path / "again.joblib"
+    again = tmp_path / "again.skae"
     assert main(["fit", str(folder / "X.npy"), "--out", str(again), *FIT_FAST]) == 0
-    np.testing.assert_array_equal(joblib.load(again).transform(X),
-                                  joblib.load(model_path).transform(X))
-    stopped = tmp_path / "es.joblib"
+    np.testing.assert_array_equal(skae.load(again).transform(X),
+                                  skae.load(model_path).transform(X))
+    stopped = tmp_path / "es.skae"
     assert main(["fit", str(folder / "X.csv"), "--out", str(stopped), *FIT_FAST,
                  "--early-stopping", "--validation-fraction", "0.25"]) == 0
-    assert joblib.load(stopped).early_stopping is True
-    assert hasattr(joblib.load(stopped), "validation_loss_curve_")
+    assert skae.load(stopped).early_stopping is True
+    assert hasattr(skae.load(stopped), "validation_loss_curve_")
 
 
 def test_corrupt_files_fail_with_a_message(files, tmp_path, capsys):
@@ -143,12 +144,15 @@ def test_corrupt_files_fail_with_a_message(files, tmp_path, capsys):
     bad_model = tmp_path / "model.joblib"
     bad_model.write_bytes(b"\x80\x04garbage")
     assert main(["score", str(bad_model), str(folder / "X.npy")]) == 2
+    err = capsys.readouterr().err
+    assert "is not a model written by 'skae fit'" in err and "--allow-pickle" in err
+    assert main(["score", str(bad_model), str(folder / "X.npy"), "--allow-pickle"]) == 2
     assert "cannot load MODEL file" in capsys.readouterr().err
 
     bad_csv = tmp_path / "bad.csv"
     bad_csv.write_text("a,b\n1,2\n3,oops\n")
-    assert main(["fit", str(bad_csv), "--out", str(tmp_path / "m.joblib")]) == 2
-    assert "cannot read DATA file" in capsys.readouterr().err
+    assert main(["fit", str(bad_csv), "--out", str(tmp_path / "m.skae")]) == 2
+    assert "line 3, column 2 ('b'): 'oops' is not a number" in capsys.readouterr().err
 
     assert main(["transform", str(model_path), str(tmp_path / "missing.npy"), "--out",
                  str(tmp_path / "z.npy")]) == 2
@@ -174,16 +178,16 @@ def test_feature_count_mismatch(files, tmp_path, capsys):
 def test_unknown_option_and_bad_parameter_exit_non_zero(files, tmp_path, capsys):
     folder, _, _ = files
     with pytest.raises(SystemExit) as exc:
-        main(["fit", str(folder / "X.npy"), "--out", "m.joblib", "--no-such-option", "1"])
+        main(["fit", str(folder / "X.npy"), "--out", "m.skae", "--no-such-option", "1"])
     assert exc.value.code == 2
     assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exc:
         main(["demo", "--no-such-option"])
     assert exc.value.code == 2
-    assert main(["fit", str(folder / "X.npy"), "--out", str(tmp_path / "m.joblib"),
+    assert main(["fit", str(folder / "X.npy"), "--out", str(tmp_path / "m.skae"),
                  "--latent-dim", "0"]) == 2
     assert "latent_dim" in capsys.readouterr().err
-    assert not (tmp_path / "m.joblib").exists()
+    assert not (tmp_path / "m.skae").exists()
 
 
 def test_parse_value():
