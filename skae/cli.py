@@ -152,7 +152,11 @@ def _read_csv(path, *, what, label_column=None):
                           usecols=columns, dtype=dtype, encoding="utf-8-sig", quotechar='"')
 
     try:
-        X = load(use)
+        # usecols, needed to leave a column out, makes numpy ignore extra values in a row:
+        # the lengths are then checked here.
+        if drop:
+            _diagnose_csv(path, what, delimiter, names, n_columns, use=())
+        X = load(use if drop else None)
         index = load([0]).ravel() if index_column else None
     except ValueError as exc:
         _diagnose_csv(path, what, delimiter, names, n_columns, use)
@@ -441,7 +445,10 @@ def _live_spec(cls):
                        "role": role})
     fit_y = inspect.signature(cls.fit).parameters.get("y")
     summary = (inspect.getdoc(cls) or "").split("\n\n")[0].replace("\n", " ")
-    return {"params": params, "summary": summary,
+    attributes = inspect.getdoc(cls).split("Attributes\n----")[-1] if inspect.getdoc(cls) else ""
+    # skae.save rebuilds a torch module with the estimator's _rebuild_module.
+    safe = hasattr(cls, "_rebuild_module") or not re.search(r"^module_ :", attributes, re.M)
+    return {"params": params, "summary": summary, "safe_format": safe,
             "needs_y": fit_y is not None and fit_y.default is inspect.Parameter.empty,
             "has_verbose": "verbose" in inspect.signature(cls).parameters}
 
@@ -645,6 +652,10 @@ def _add_fit_parser(commands, model, inner):
     fit.add_argument("--label-column", metavar="NAME|N",
                      help="take the labels from this column of a .csv DATA (its header name, "
                           "or its number counted from 1); the column is not a feature")
+    fit.add_argument("--pickle", action="store_true",
+                     help="save with joblib (a pickle) instead: for the models skae.save "
+                          "cannot store yet. Reading the file back needs --allow-pickle, "
+                          "because loading a pickle runs code from it")
     fit.add_argument("--quiet", action="store_true", help="no progress bar")
     fit.set_defaults(_options={}, _inner_options={})
     if model is None:
@@ -729,13 +740,18 @@ def _fit(args):
         raise CommandError(f"{args.model} is not supervised and takes no labels; drop --y / "
                            "--label-column (the supervised models: "
                            f"{', '.join(n for n, s in specs.items() if s['needs_y'])}).")
+    if not spec["safe_format"] and not args.pickle:
+        raise CommandError(
+            f"skae.save cannot store a fitted {args.model} yet (it cannot rebuild its torch "
+            "module from a file). Add --pickle to save it with joblib; reading it back then "
+            "needs --allow-pickle, which runs code from the file.")
     # Read and check the input before torch is imported: a wrong file fails in a moment.
     if args.label_column is not None:
         X, y = read_data(args.data, label_column=args.label_column)
     else:
         X = read_data(args.data)
         y = None if args.y is None else read_labels(args.y, len(X))
-    if out.suffix.lower() in _PICKLE_SUFFIXES:
+    if out.suffix.lower() in _PICKLE_SUFFIXES and not args.pickle:
         _note(f"'{out}' is written in skae's safe format, not with joblib or pickle: read it "
               "with skae.load (a name ending in .skae says so).")
 
@@ -767,7 +783,12 @@ def _fit(args):
         if rank != 0:
             return  # every rank holds the same model: rank 0 writes it
         try:
-            skae.save(estimator, out)
+            if args.pickle:
+                _dump_pickle(estimator, out)
+            else:
+                skae.save(estimator, out)
+        except TypeError as exc:
+            raise CommandError(f"{exc} ('skae fit --pickle' does.)") from None
         except OSError as exc:
             raise CommandError(f"cannot write '{out}': {exc}") from None
     epochs = getattr(estimator, "n_iter_", None)
@@ -776,6 +797,13 @@ def _fit(args):
     labels = "" if y is None else f" with {int(np.sum(_labelled(y)))} labels"
     print(f"Fitted {args.model} on {X.shape[0]} samples x {X.shape[1]} features{labels}"
           f"{trained}{ranks}; saved to {out}.")
+
+
+def _dump_pickle(estimator, path):
+    import joblib
+
+    with atomic_write(path) as f:
+        joblib.dump(estimator, f)
 
 
 def _labelled(y):

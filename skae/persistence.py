@@ -181,6 +181,11 @@ def _encode_estimator(estimator, prefix, tensors):
             f"{sorted(_SKLEARN_CLASSES)}), got {cls.__module__}.{cls.__qualname__}; use "
             "joblib for other objects."
         )
+    if hasattr(estimator, "module_") and not hasattr(estimator, "_rebuild_module"):
+        raise TypeError(
+            f"skae.save cannot store a fitted {cls.__name__} yet: it has no _rebuild_module, "
+            "so load could not rebuild its torch module from the file. Save it with joblib."
+        )
     params = estimator.get_params(deep=False)
     _check_fixed_params(key, params, TypeError)
     encoded = {
