@@ -8,6 +8,9 @@ reconstructions, latent space, manifold, anomaly scores, samples), ``demo`` (the
 to end), ``cli`` (the ``skae`` command), ``persistence`` (``save`` / ``load``: a model file that
 never runs code when read), ``nn`` (torch modules, losses, the training loop and its
 data-parallel mode under torch.distributed; ``local_training`` opts a fit out of it).
+
+The names below load their submodule on first use, so ``import skae`` itself imports neither
+torch nor scikit-learn; ``from skae import AutoencoderTransformer`` pays for them once.
 """
 
 import importlib
