@@ -8,20 +8,31 @@ reconstructions, latent space, manifold, anomaly scores, samples), ``demo`` (the
 to end), ``cli`` (the ``skae`` command), ``persistence`` (``save`` / ``load``: a model file that
 never runs code when read), ``nn`` (torch modules, losses, the training loop and its
 data-parallel mode under torch.distributed; ``local_training`` opts a fit out of it).
+
+The names below load their submodule on first use, so ``import skae`` itself imports neither
+torch nor scikit-learn; ``from skae import AutoencoderTransformer`` pays for them once.
 """
 
-from .anomaly import AutoencoderOutlierDetector
-from .autoencoder import (
-    AutoencoderTransformer,
-    ContractiveAutoencoder,
-    DenoisingAutoencoder,
-    SparseAutoencoder,
-    VariationalAutoencoder,
-)
-from .cluster import DeepEmbeddedClustering
-from .nn.distributed import local_training
-from .persistence import load, save
-from .semi_supervised import AutoencoderClassifier, LatentClassifier
+import importlib
+
+# Public name -> the submodule defining it. Submodules load on first use (PEP 562), so
+# ``import skae`` and the ``skae`` command's help and input checks do not import torch.
+_LAZY = {
+    "AutoencoderClassifier": ".semi_supervised",
+    "AutoencoderOutlierDetector": ".anomaly",
+    "AutoencoderTransformer": ".autoencoder",
+    "ContractiveAutoencoder": ".autoencoder",
+    "DeepEmbeddedClustering": ".cluster",
+    "DenoisingAutoencoder": ".autoencoder",
+    "LatentClassifier": ".semi_supervised",
+    "SparseAutoencoder": ".autoencoder",
+    "VariationalAutoencoder": ".autoencoder",
+    "load": ".persistence",
+    "local_training": ".nn.distributed",
+    "save": ".persistence",
+}
+_SUBMODULES = {"anomaly", "autoencoder", "cli", "cluster", "datasets", "demo", "nn",
+               "persistence", "plotting", "semi_supervised"}
 
 __version__ = "0.1.0"
 
@@ -40,3 +51,17 @@ __all__ = [
     "local_training",
     "save",
 ]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *__all__, *_SUBMODULES})

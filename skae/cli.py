@@ -1,38 +1,68 @@
 """The ``skae`` command line; it calls the public API only.
 
 ``skae demo`` runs the tutorial end to end; ``skae fit``, ``skae transform`` and ``skae score``
-work from data files (``.npy``, ``.npz``, ``.csv``) and a model file written with joblib.
+work from data files (``.npy``, ``.npz``, ``.csv``) and a model file written with
+``skae.save`` (a file that runs no code when read). ``skae fit --model NAME`` takes that
+estimator's own parameters as options, with its own defaults.
+
+The help, the argument checks and the data-file checks answer before torch is imported
+(seconds on a busy machine): torch-using modules are imported inside the commands, and the
+estimators' parameters for ``skae fit``'s options come from a cache (see ``estimator_specs``).
 """
 
 import argparse
+import ast
+import contextlib
+import csv
+import hashlib
 import inspect
+import json
 import os
 import re
 import sys
+import textwrap
 import warnings
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from ._io import atomic_write
+
 SUFFIXES = (".npy", ".npz", ".csv")
-# Parameters the command line sets itself, or that make no sense from a shell.
+# Parameters the command line sets itself.
 _NOT_OPTIONS = {"verbose"}
+# Parameters holding an estimator object: ``estimator`` becomes --estimator NAME and
+# --estimator-* options; the others keep their default (named in the help).
+_OBJECT_PARAMS = {"estimator", "classifier"}
 _DEFAULT_MODEL = "AutoencoderTransformer"
+_DEFAULT_INNER = "AutoencoderTransformer"
+_PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
+_CSV_DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "'|'"}
 
 
 class CommandError(Exception):
     """A problem with the user's input: printed as one line, exit status 2."""
 
 
+def _note(message):
+    print(f"skae: note: {message}", file=sys.stderr)
+
+
 # -- reading and writing data files --------------------------------------------------------------
 
-def read_data(path, *, what="DATA"):
+def read_data(path, *, what="DATA", label_column=None):
     """A 2-D float array from a ``.npy``, ``.npz`` or ``.csv`` file.
 
     An ``.npz`` file gives its array named ``X``, or its only array. A ``.csv`` file is
-    comma-separated numbers with an optional header row. Arrays of images
-    ``(n_samples, height, width[, channels])`` are flattened to one row per sample.
+    numbers separated by commas (or semicolons, tabs, ``|``: detected), with an optional
+    header row; an unnamed first column holding 0, 1, ..., n-1 (pandas' ``to_csv`` index)
+    is dropped with a note. Arrays of images ``(n_samples, height, width[, channels])`` are
+    flattened to one row per sample.
+
+    With ``label_column`` (a CSV header name, or a column number counted from 1), returns
+    ``(X, labels)`` with that column taken out of ``X``.
     """
     path = Path(path)
     if not path.is_file():
@@ -41,6 +71,10 @@ def read_data(path, *, what="DATA"):
     if suffix not in SUFFIXES:
         raise CommandError(f"{what} file '{path}' has an unsupported type '{suffix}'; use "
                            f"{', '.join(SUFFIXES)}.")
+    if label_column is not None and suffix != ".csv":
+        raise CommandError(f"--label-column applies to a .csv DATA file, got '{path}'; give "
+                           "the labels of a .npy or .npz file with --y FILE.")
+    labels = None
     try:
         if suffix == ".npy":
             with open(path, "rb") as f:
@@ -49,21 +83,9 @@ def read_data(path, *, what="DATA"):
                                        "start with the NumPy header); is it corrupt?")
             X = np.load(path, allow_pickle=False)
         elif suffix == ".npz":
-            with np.load(path, allow_pickle=False) as archive:
-                names = list(archive.files)
-                if not names:
-                    raise CommandError(f"{what} file '{path}' holds no array.")
-                if "X" in names:
-                    name = "X"
-                elif len(names) == 1:
-                    name = names[0]
-                else:
-                    raise CommandError(
-                        f"{what} file '{path}' holds several arrays ({', '.join(names)}); "
-                        "name the one to use 'X'.")
-                X = archive[name]
+            X = _read_npz(path, "X", what)
         else:
-            X = _read_csv(path)
+            X, labels = _read_csv(path, what=what, label_column=label_column)
     except CommandError:
         raise
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
@@ -79,18 +101,166 @@ def read_data(path, *, what="DATA"):
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise CommandError(f"{what} file '{path}' is empty (shape {X.shape}).")
     if not np.all(np.isfinite(X)):
-        raise CommandError(f"{what} file '{path}' holds NaN or infinite values; remove or "
-                           "impute them first.")
-    return X.astype(np.float32 if X.dtype == np.float32 else np.float64, copy=False)
+        row, col = np.argwhere(~np.isfinite(X))[0]
+        raise CommandError(f"{what} file '{path}' holds NaN or infinite values (the first in "
+                           f"row {row + 1}, column {col + 1}); remove or impute them first.")
+    X = X.astype(np.float32 if X.dtype == np.float32 else np.float64, copy=False)
+    return X if label_column is None else (X, labels)
 
 
-def _read_csv(path):
-    with open(path, encoding="utf-8") as f:
-        first = f.readline()
-    fields = [v.strip() for v in first.split(",")]
-    has_header = not all(_is_number(v) for v in fields)
-    return np.loadtxt(path, delimiter=",", skiprows=int(has_header), ndmin=2,
-                      dtype=np.float64, encoding="utf-8")
+def _read_npz(path, preferred, what):
+    with np.load(path, allow_pickle=False) as archive:
+        names = list(archive.files)
+        if not names:
+            raise CommandError(f"{what} file '{path}' holds no array.")
+        if preferred in names:
+            name = preferred
+        elif len(names) == 1:
+            name = names[0]
+        else:
+            raise CommandError(
+                f"{what} file '{path}' holds several arrays ({', '.join(names)}); "
+                f"name the one to use '{preferred}'.")
+        return archive[name]
+
+
+def _read_csv(path, *, what, label_column=None):
+    """``(X, labels)`` from a delimited text file; errors name the line and the column."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        sample = [line for line in f.read(1 << 16).splitlines() if line.strip()][:6]
+    if not sample:
+        raise CommandError(f"{what} file '{path}' is empty.")
+    delimiter = _sniff_delimiter(sample)
+    header = next(csv.reader([sample[0]], delimiter=delimiter))
+    has_header = not all(_is_number(v) for v in header)
+    names = [h.strip() for h in header] if has_header else None
+    n_columns = len(header)
+    label = None if label_column is None else _column_index(label_column, names, n_columns,
+                                                            path)
+    drop = set() if label is None else {label}
+    if has_header and names[0] in ("", "Unnamed: 0") and n_columns > 1:
+        drop.add(0)
+        index_column = True
+    else:
+        index_column = False
+    use = [i for i in range(n_columns) if i not in drop]
+    if not use:
+        raise CommandError(f"{what} file '{path}' has no feature column left.")
+
+    def load(columns, dtype=np.float64):
+        return np.loadtxt(path, delimiter=delimiter, skiprows=int(has_header), ndmin=2,
+                          usecols=columns, dtype=dtype, encoding="utf-8-sig", quotechar='"')
+
+    try:
+        # usecols, needed to leave a column out, makes numpy ignore extra values in a row:
+        # the lengths are then checked here.
+        if drop:
+            _diagnose_csv(path, what, delimiter, names, n_columns, use=())
+        X = load(use if drop else None)
+        index = load([0]).ravel() if index_column else None
+    except ValueError as exc:
+        _diagnose_csv(path, what, delimiter, names, n_columns, use)
+        raise CommandError(f"cannot read {what} file '{path}' as .csv: {exc}") from None
+    if index_column:
+        if not np.array_equal(index, np.arange(len(index))):
+            raise CommandError(
+                f"{what} file '{path}': the first column has no name in the header. If it is "
+                "a row index (pandas' to_csv() writes one), write the file with "
+                "to_csv(index=False); if it is a feature, give it a name in the header.")
+        _note(f"{path}: dropped the first column, an unnamed row index 0..{len(index) - 1} "
+              "as pandas' to_csv() writes (write with index=False to avoid this note).")
+    if delimiter != ",":
+        _note(f"{path}: read as {_DELIMITER_NAMES[delimiter]}-separated values.")
+    labels = None
+    if label is not None:
+        labels = _as_labels(load([label], dtype=str).ravel())
+    return X, labels
+
+
+def _sniff_delimiter(lines):
+    """The candidate that splits every sampled line into the same number (> 1) of fields;
+    a comma when none does (a one-column file, or a ragged one: its own message follows)."""
+    for delimiter in _CSV_DELIMITERS:
+        counts = {len(row) for row in csv.reader(lines, delimiter=delimiter)}
+        if len(counts) == 1 and counts.pop() > 1:
+            return delimiter
+    for delimiter in _CSV_DELIMITERS:  # ragged: the delimiter the first line uses
+        if len(next(csv.reader(lines[:1], delimiter=delimiter))) > 1:
+            return delimiter
+    return ","
+
+
+def _column_index(column, names, n_columns, path):
+    """The 0-based index of ``--label-column`` (a header name, or a number from 1)."""
+    if names is not None and column in names:
+        return names.index(column)
+    if re.fullmatch(r"\d+", column.strip()):
+        number = int(column)
+        if 1 <= number <= n_columns:
+            return number - 1
+        raise CommandError(f"--label-column {column}: DATA file '{path}' has {n_columns} "
+                           "columns, numbered from 1.")
+    known = f"its header names {', '.join(repr(n) for n in names)}" if names else \
+        "it has no header row, so give a column number counted from 1"
+    raise CommandError(f"--label-column {column!r} is not a column of DATA file '{path}': "
+                       f"{known}.")
+
+
+def _as_labels(values):
+    """Integers or numbers when every label is one, else the strings themselves."""
+    values = np.char.strip(values.astype(str))
+    for kind in (np.int64, np.float64):
+        try:
+            converted = values.astype(kind)
+        except ValueError:
+            continue
+        if kind is np.float64 or np.all(converted.astype(str) == values):
+            return converted
+    return values
+
+
+def _diagnose_csv(path, what, delimiter, names, n_columns, use):
+    """Find the first bad line of a CSV numpy refused; raise a CommandError naming it."""
+    def column(j):
+        name = f" ('{names[j]}')" if names and names[j] else ""
+        return f"column {j + 1}{name}"
+
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f, delimiter=delimiter)
+        reference = None
+        for row in reader:
+            line = reader.line_num
+            if not row or all(not cell.strip() for cell in row):
+                continue
+            if reference is None:
+                reference = line
+                if names is not None:
+                    continue
+            if len(row) != n_columns:
+                source = "the header" if names is not None else f"line {reference}"
+                raise CommandError(
+                    f"{what} file '{path}', line {line}: {len(row)} values, expected "
+                    f"{n_columns} as in {source}. Every row needs one value per column.")
+            for j in use:
+                cell = row[j].strip()
+                if _is_number(cell):
+                    continue
+                if not cell:
+                    raise CommandError(
+                        f"{what} file '{path}', line {line}, {column(j)}: empty; fill in "
+                        "or impute missing values first.")
+                hint = ""
+                for other in _CSV_DELIMITERS:
+                    if other != delimiter and other in cell and other != ",":
+                        hint = (f" The cell holds '{other}': is the file "
+                                f"{_DELIMITER_NAMES[other]}-separated? Every line needs the "
+                                "same separator.")
+                if delimiter != "," and re.fullmatch(r"[-+]?\d+,\d+", cell):
+                    hint = " skae reads '.' as the decimal mark; write 1.5, not 1,5."
+                raise CommandError(
+                    f"{what} file '{path}', line {line}, {column(j)}: {cell!r} is not a "
+                    f"number.{hint} Remove or encode text columns first"
+                    f"{'' if names is None else ' (or use it as --label-column)'}.")
 
 
 def _is_number(text):
@@ -99,6 +269,48 @@ def _is_number(text):
     except ValueError:
         return False
     return True
+
+
+def read_labels(path, n_samples):
+    """A 1-D label array from ``--y`` (``.npy``, ``.npz``: ``y`` or the only array, ``.csv``:
+    one column, optional header), one label per row of DATA."""
+    path = Path(path)
+    if not path.is_file():
+        raise CommandError(f"--y file '{path}' does not exist.")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".npy":
+            y = np.load(path, allow_pickle=False)
+        elif suffix == ".npz":
+            y = _read_npz(path, "y", "--y")
+        elif suffix == ".csv":
+            with open(path, encoding="utf-8-sig") as f:
+                rows = [line.strip() for line in f if line.strip()]
+            if rows and "," in rows[0]:
+                raise CommandError(f"--y file '{path}' must have one column (one label per "
+                                   "line); for labels inside DATA use --label-column.")
+            if rows and not _is_number(rows[0]) and not _is_number(rows[-1]):
+                pass  # labels that are words: keep every line
+            elif rows and not _is_number(rows[0]):
+                rows = rows[1:]  # a header
+            y = _as_labels(np.array([r.strip('"') for r in rows]))
+        else:
+            raise CommandError(f"--y file '{path}' has an unsupported type '{suffix}'; use "
+                               f"{', '.join(SUFFIXES)}.")
+    except CommandError:
+        raise
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise CommandError(f"cannot read --y file '{path}' as {suffix}: {exc}") from None
+    y = np.asarray(y)
+    if y.ndim == 2 and 1 in y.shape:
+        y = y.ravel()
+    if y.ndim != 1:
+        raise CommandError(f"--y file '{path}' must hold one label per row, got an array of "
+                           f"shape {y.shape}.")
+    if len(y) != n_samples:
+        raise CommandError(f"--y file '{path}' has {len(y)} labels but DATA has {n_samples} "
+                           "rows.")
+    return y
 
 
 def check_output_path(path, *, what="--out"):
@@ -110,48 +322,70 @@ def check_output_path(path, *, what="--out"):
 
 
 def write_data(path, columns):
-    """Write named 1-D or 2-D columns: ``.npy`` keeps the first, ``.npz`` and ``.csv`` all."""
+    """Write named 1-D or 2-D columns: ``.npy`` keeps the first, ``.npz`` and ``.csv`` all.
+
+    The file is replaced only once written in full (``skae._io.atomic_write``).
+    """
     path = Path(path)
     check_output_path(path)
     suffix = path.suffix.lower()
     try:
-        if suffix == ".npy":
-            np.save(path, next(iter(columns.values())))
-        elif suffix == ".npz":
-            np.savez(path, **columns)
-        else:
-            header, table = [], []
-            for name, values in columns.items():
-                values = np.asarray(values)
-                if values.ndim == 1:
-                    header.append(name)
-                    table.append(values[:, None].astype(float))
-                else:
-                    header.extend(f"{name}{i}" for i in range(values.shape[1]))
-                    table.append(values.astype(float))
-            np.savetxt(path, np.hstack(table), delimiter=",", fmt="%.8g",
-                       header=",".join(header), comments="")
+        with atomic_write(path) as f:
+            if suffix == ".npy":
+                np.save(f, next(iter(columns.values())))
+            elif suffix == ".npz":
+                np.savez(f, **columns)
+            else:
+                header, table = [], []
+                for name, values in columns.items():
+                    values = np.asarray(values)
+                    if values.ndim == 1:
+                        header.append(name)
+                        table.append(values[:, None].astype(float))
+                    else:
+                        header.extend(f"{name}{i}" for i in range(values.shape[1]))
+                        table.append(values.astype(float))
+                np.savetxt(f, np.hstack(table), delimiter=",", fmt="%.8g",
+                           header=",".join(header), comments="")
     except OSError as exc:
         raise CommandError(f"cannot write '{path}': {exc}") from None
 
 
-def load_model(path):
-    """A fitted estimator from a joblib file written by ``skae fit``."""
-    import joblib
+def load_model(path, *, allow_pickle=False):
+    """A fitted estimator from a file written by ``skae fit`` (``skae.save``).
+
+    With ``allow_pickle``, a joblib or pickle file is read too, which runs code from it.
+    """
+    from .persistence import load
 
     path = Path(path)
     if not path.is_file():
         raise CommandError(f"MODEL file '{path}' does not exist.")
     try:
-        model = joblib.load(path)
-    except Exception as exc:  # unpickling a corrupt file can raise almost anything
-        raise CommandError(
-            f"cannot load MODEL file '{path}' ({type(exc).__name__}: {exc}); it must be a "
-            "model saved by 'skae fit' or joblib.dump.") from None
+        model = load(path)
+    except ValueError as exc:
+        if not allow_pickle:
+            raise CommandError(
+                f"MODEL file '{path}' is not a model written by 'skae fit' or skae.save "
+                f"({str(exc).split(' (')[0].split(': ')[-1]}). If it is a joblib or pickle "
+                "file from a source you trust, add --allow-pickle: loading a pickle runs "
+                "code from the file.") from None
+        model = _load_pickle(path)
     if not hasattr(model, "fit") or not hasattr(model, "get_params"):
         raise CommandError(f"MODEL file '{path}' holds a {type(model).__name__}, not a "
                            "scikit-learn estimator.")
     return model
+
+
+def _load_pickle(path):
+    import joblib
+
+    try:
+        return joblib.load(path)
+    except Exception as exc:  # unpickling a corrupt file can raise almost anything
+        raise CommandError(
+            f"cannot load MODEL file '{path}' ({type(exc).__name__}: {exc}); it must be a "
+            "model saved by 'skae fit', skae.save or joblib.dump.") from None
 
 
 def _check_features(model, X, data_path):
@@ -164,16 +398,11 @@ def _check_features(model, X, data_path):
 
 # -- estimator parameters as options -------------------------------------------------------------
 
-def estimator_classes():
-    """The public estimators of skae that the command line can fit, by class name."""
+def estimator_names():
+    """The public estimator classes of skae, by name (known without importing them)."""
     import skae
 
-    classes = {}
-    for name in getattr(skae, "__all__", []):
-        obj = getattr(skae, name, None)
-        if isinstance(obj, type) and hasattr(obj, "fit") and hasattr(obj, "get_params"):
-            classes[name] = obj
-    return classes
+    return sorted(name for name in skae.__all__ if name[:1].isupper())
 
 
 def parameter_docs(cls):
@@ -197,6 +426,79 @@ def parameter_docs(cls):
     return {k: tuple(v) for k, v in docs.items()}
 
 
+def _live_spec(cls):
+    """What the command line needs of an estimator class, as JSON-able data."""
+    docs = parameter_docs(cls)
+    params = []
+    for name, param in inspect.signature(cls).parameters.items():
+        if param.default is inspect.Parameter.empty or name in _NOT_OPTIONS:
+            continue
+        kind, text = docs.get(name, ("", ""))
+        default = param.default
+        try:
+            literal = ast.literal_eval(repr(default)) == default
+        except (ValueError, SyntaxError):
+            literal = False
+        role = "estimator" if name == "estimator" else (
+            "object" if name in _OBJECT_PARAMS or not literal else "value")
+        params.append({"name": name, "default": repr(default), "type": kind, "doc": text,
+                       "role": role})
+    fit_y = inspect.signature(cls.fit).parameters.get("y")
+    summary = (inspect.getdoc(cls) or "").split("\n\n")[0].replace("\n", " ")
+    attributes = inspect.getdoc(cls).split("Attributes\n----")[-1] if inspect.getdoc(cls) else ""
+    # skae.save rebuilds a torch module with the estimator's _rebuild_module.
+    safe = hasattr(cls, "_rebuild_module") or not re.search(r"^module_ :", attributes, re.M)
+    return {"params": params, "summary": summary, "safe_format": safe,
+            "needs_y": fit_y is not None and fit_y.default is inspect.Parameter.empty,
+            "has_verbose": "verbose" in inspect.signature(cls).parameters}
+
+
+def _source_key():
+    """A hash of skae's source files: the cached specs are valid while it is unchanged."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256(sys.version.encode())
+    for file in sorted(root.rglob("*.py")):
+        digest.update(str(file.relative_to(root)).encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def _cache_folder():
+    if os.environ.get("SKAE_CACHE_DIR"):
+        return Path(os.environ["SKAE_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "skae"
+
+
+def estimator_specs():
+    """``{class name: spec}`` for every public estimator: parameters, defaults, docs.
+
+    Computed by importing the estimators (which imports torch) and cached in
+    ``$SKAE_CACHE_DIR`` (default ``~/.cache/skae``) under a hash of skae's source files, so
+    ``skae fit --help`` and the checks of a command's arguments need no torch afterwards.
+    """
+    estimator_modules = {"skae.autoencoder", "skae.anomaly", "skae.cluster",
+                         "skae.semi_supervised"}
+    imported = bool(estimator_modules & set(sys.modules))  # then asking them costs nothing
+    cache = _cache_folder() / f"cli-options-{_source_key()}.json"
+    if not imported:
+        try:
+            cached = json.loads(cache.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            cached = None
+        if isinstance(cached, dict) and set(cached) == set(estimator_names()):
+            return cached
+    import skae
+
+    specs = {name: _live_spec(getattr(skae, name)) for name in estimator_names()}
+    if not cache.is_file():
+        with contextlib.suppress(OSError):  # a read-only home: no cache, still correct
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_write(cache, "w", encoding="utf-8") as f:
+                json.dump(specs, f)
+    return specs
+
+
 def parse_value(text):
     """A parameter value from the shell: None, bool, int, float, tuple (``a,b``) or string."""
     text = text.strip()
@@ -217,31 +519,27 @@ def parse_value(text):
     return text
 
 
-def _add_estimator_options(parser, classes):
-    group = parser.add_argument_group(
-        "estimator parameters",
-        "Each parameter of the estimator (see --model), with its default in brackets. "
-        "Tuples are written 128,64,16; None as none.")
-    seen = set()
-    for cls in classes.values():
-        docs = parameter_docs(cls)
-        for name, param in inspect.signature(cls).parameters.items():
-            if name in seen or name in _NOT_OPTIONS or param.default is inspect.Parameter.empty:
-                continue
-            seen.add(name)
-            kind, text = docs.get(name, ("", ""))
-            default = param.default
-            flag = "--" + name.replace("_", "-")
-            text = re.sub(r",? see above", "", text.replace("``", ""))
-            help_text = f"{text} [default: {default!r}]".replace("%", "%%")
-            if isinstance(default, bool):
-                group.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction,
-                                   default=argparse.SUPPRESS, help=help_text)
-            else:
-                group.add_argument(flag, dest=name, type=parse_value,
-                                   metavar=_metavar(kind, default),
-                                   default=argparse.SUPPRESS, help=help_text)
-    return seen
+def _add_estimator_options(group, spec, *, prefix=""):
+    """One option per parameter of ``spec``; returns ``{dest: parameter name}``."""
+    dests = {}
+    for param in spec["params"]:
+        if param["role"] != "value":
+            continue
+        name = param["name"]
+        default = ast.literal_eval(param["default"])
+        flag = "--" + prefix + name.replace("_", "-")
+        dest = (prefix.replace("-", "_") + name)
+        text = re.sub(r",? see above", "", param["doc"].replace("``", ""))
+        help_text = f"{text} [default: {param['default']}]".replace("%", "%%")
+        if isinstance(default, bool):
+            group.add_argument(flag, dest=dest, action=argparse.BooleanOptionalAction,
+                               default=argparse.SUPPRESS, help=help_text)
+        else:
+            group.add_argument(flag, dest=dest, type=parse_value,
+                               metavar=_metavar(param["type"], default),
+                               default=argparse.SUPPRESS, help=help_text)
+        dests[dest] = name
+    return dests
 
 
 def _metavar(kind, default):
@@ -259,11 +557,26 @@ def _metavar(kind, default):
 
 # -- the parser ------------------------------------------------------------------------------
 
-def build_parser():
+def _peek_fit(argv):
+    """``(model, inner)`` named on a ``fit`` command line, else ``(None, None)``: they
+    decide which options the parser offers."""
+    positional = [a for a in argv if not a.startswith("-")]
+    if not positional or positional[0] != "fit":
+        return None, None
+    peek = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    peek.add_argument("--model", default=_DEFAULT_MODEL)
+    peek.add_argument("--estimator", default=_DEFAULT_INNER)
+    known, _ = peek.parse_known_args(argv)
+    return known.model, known.estimator
+
+
+def build_parser(argv=()):
+    """The argument parser; for a ``fit`` command in ``argv``, with that model's options."""
     parser = argparse.ArgumentParser(
         prog="skae", description="Autoencoders as scikit-learn transformers.",
-        epilog="Data files: .npy, .npz (array 'X' or the only one) or .csv (numbers, optional "
-               "header row); one row per sample.")
+        epilog="Data files: .npy, .npz (array 'X' or the only one) or .csv (numbers with an "
+               "optional header row; comma, semicolon or tab separated); one row per sample. "
+               "'skae COMMAND --help' describes a command.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser(
@@ -290,19 +603,11 @@ def build_parser():
     demo.add_argument("--random-state", type=int, default=0, help="seed (default: %(default)s)")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    classes = estimator_classes()
-    fit = commands.add_parser(
-        "fit", help="fit an estimator on a data file and save it with joblib",
-        description="Fit an estimator on DATA (no labels) and save it to --out with joblib. "
-                    "Every estimator parameter is an option.")
-    fit.add_argument("data", metavar="DATA", help="training data (.npy, .npz or .csv)")
-    fit.add_argument("--out", required=True, metavar="MODEL",
-                     help="where to save the fitted model, e.g. model.joblib")
-    fit.add_argument("--model", choices=sorted(classes), default=_DEFAULT_MODEL,
-                     help="which estimator to fit (default: %(default)s)")
-    fit.add_argument("--quiet", action="store_true", help="no progress bar")
-    _add_estimator_options(fit, classes)
+    model, inner = _peek_fit(list(argv))
+    _add_fit_parser(commands, model, inner)
 
+    pickle_help = ("also read a MODEL written with joblib or pickle (as skae 0.1's 'skae fit' "
+                   "did). Loading such a file RUNS CODE FROM IT: use only files you trust")
     transform = commands.add_parser(
         "transform", help="encode a data file with a fitted model",
         description="Encode DATA with the fitted MODEL's transform (the latent codes) and "
@@ -311,6 +616,7 @@ def build_parser():
     transform.add_argument("data", metavar="DATA", help="data to encode (.npy, .npz or .csv)")
     transform.add_argument("--out", required=True, metavar="FILE",
                            help="output file (.npy, .npz or .csv)")
+    transform.add_argument("--allow-pickle", action="store_true", help=pickle_help)
 
     score = commands.add_parser(
         "score", help="per-sample anomaly scores of a data file",
@@ -323,7 +629,73 @@ def build_parser():
     score.add_argument("data", metavar="DATA", help="data to score (.npy, .npz or .csv)")
     score.add_argument("--out", metavar="FILE",
                        help="output file (.npy, .npz or .csv); default: CSV on standard output")
+    score.add_argument("--allow-pickle", action="store_true", help=pickle_help)
     return parser
+
+
+def _add_fit_parser(commands, model, inner):
+    names = estimator_names()
+    fit = commands.add_parser(
+        "fit", help="fit an estimator on a data file and save it (skae.save's safe format)",
+        allow_abbrev=False, formatter_class=argparse.RawDescriptionHelpFormatter)
+    fit.add_argument("data", metavar="DATA", help="training data (.npy, .npz or .csv)")
+    fit.add_argument("--out", required=True, metavar="MODEL",
+                     help="where to save the fitted model, e.g. model.skae; skae.load reads "
+                          "it back, and reading it never runs code")
+    fit.add_argument("--model", choices=names, default=_DEFAULT_MODEL, metavar="NAME",
+                     help=f"the estimator to fit: {', '.join(names)} (default: %(default)s). "
+                          "'skae fit --model NAME --help' lists its parameters")
+    fit.add_argument("--y", metavar="FILE",
+                     help="labels for a supervised model (AutoencoderClassifier, "
+                          "LatentClassifier), one per row of DATA: .npy, .npz (array 'y' or "
+                          "the only one) or .csv (one column); -1 marks an unlabeled row")
+    fit.add_argument("--label-column", metavar="NAME|N",
+                     help="take the labels from this column of a .csv DATA (its header name, "
+                          "or its number counted from 1); the column is not a feature")
+    fit.add_argument("--pickle", action="store_true",
+                     help="save with joblib (a pickle) instead: for the models skae.save "
+                          "cannot store yet. Reading the file back needs --allow-pickle, "
+                          "because loading a pickle runs code from it")
+    fit.add_argument("--quiet", action="store_true", help="no progress bar")
+    fit.set_defaults(_options={}, _inner_options={})
+    if model is None:
+        return fit  # not a fit command: its options are not needed
+    if model not in names:
+        return fit  # argparse's choices check reports it
+    specs = estimator_specs()
+    spec = specs[model]
+    paragraphs = [
+        f"Fit {model} on DATA and save it to --out in skae's safe format (skae.save).",
+        f"{model}: {spec['summary'].replace('``', '')}",
+        f"Its parameters are the options below, with {model}'s own defaults; another "
+        "model's: 'skae fit --model NAME --help'."]
+    group = fit.add_argument_group(
+        f"{model} parameters", "Tuples are written 128,64,16; None as none.")
+    fit.set_defaults(_options=_add_estimator_options(group, spec))
+    kept = [p["name"] for p in spec["params"] if p["role"] == "object"]
+    if any(p["role"] == "estimator" for p in spec["params"]):
+        autoencoders = [n for n in names if "Autoencoder" in n and n in specs
+                        and not specs[n]["needs_y"]
+                        and not any(p["role"] == "estimator" for p in specs[n]["params"])]
+        if inner not in autoencoders:
+            inner = _DEFAULT_INNER
+        fit.add_argument("--estimator", choices=autoencoders, default=_DEFAULT_INNER,
+                         metavar="NAME",
+                         help=f"the autoencoder {model} fits first: {', '.join(autoencoders)} "
+                              "(default: %(default)s); its parameters are the --estimator-* "
+                              "options")
+        inner_group = fit.add_argument_group(
+            f"parameters of the autoencoder (--estimator {inner})",
+            f"Each parameter of {inner} as --estimator-NAME, with its default.")
+        fit.set_defaults(_inner_options=_add_estimator_options(
+            inner_group, specs[inner], prefix="estimator-"))
+    if kept:
+        paragraphs.append(f"Kept at their defaults: {', '.join(kept)}.")
+    if spec["needs_y"]:
+        paragraphs.append(f"{model} is supervised: give the labels with --y or "
+                          "--label-column.")
+    fit.description = "\n\n".join(textwrap.fill(p, 78) for p in paragraphs)
+    return fit
 
 
 # -- the commands -------------------------------------------------------------------------------
@@ -339,55 +711,113 @@ def _demo(args):
     print("\nWrote:\n" + "\n".join(f"  {f}" for f in results["files"]))
 
 
+def _torchrun_group(device):
+    """Under torchrun (WORLD_SIZE > 1), the process group for the fit; else a no-op."""
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return contextlib.nullcontext(0)
+    from .nn.distributed import torchrun_process_group
+
+    return torchrun_process_group(device)
+
+
 def _fit(args):
-    import joblib
-
-    from .nn.distributed import torchrun_process_group, world_size
-
-    classes = estimator_classes()
-    cls = classes[args.model]
-    accepted = set(inspect.signature(cls).parameters)
-    reserved = {"command", "data", "out", "model", "quiet"}
-    params = {k: v for k, v in vars(args).items() if k not in reserved}
-    unknown = sorted(set(params) - accepted)
-    if unknown:
-        flags = ", ".join("--" + u.replace("_", "-") for u in unknown)
-        raise CommandError(f"{args.model} has no parameter {flags}; see 'skae fit --help'.")
-    if "verbose" in accepted:
-        params["verbose"] = 0 if args.quiet else 1
+    specs = estimator_specs()
+    spec = specs[args.model]
+    params = {name: getattr(args, dest) for dest, name in args._options.items()
+              if hasattr(args, dest)}
     out = Path(args.out)
     if not out.parent.is_dir():
         raise CommandError(f"--out '{out}': folder '{out.parent}' does not exist.")
-    with torchrun_process_group(params.get("device", "auto")) as rank, \
-            warnings.catch_warnings():
-        n_processes = world_size()
+    if args.y is not None and args.label_column is not None:
+        raise CommandError("give the labels once: --y FILE or --label-column, not both.")
+    labelled = args.y is not None or args.label_column is not None
+    if spec["needs_y"] and not labelled:
+        raise CommandError(
+            f"{args.model} is supervised and needs labels: pass --y FILE (one label per row "
+            "of DATA, .npy/.npz/.csv; -1 marks an unlabeled row) or, for a .csv DATA, "
+            "--label-column NAME (its header name, or its number counted from 1).")
+    if labelled and not spec["needs_y"]:
+        raise CommandError(f"{args.model} is not supervised and takes no labels; drop --y / "
+                           "--label-column (the supervised models: "
+                           f"{', '.join(n for n, s in specs.items() if s['needs_y'])}).")
+    if not spec["safe_format"] and not args.pickle:
+        raise CommandError(
+            f"skae.save cannot store a fitted {args.model} yet (it cannot rebuild its torch "
+            "module from a file). Add --pickle to save it with joblib; reading it back then "
+            "needs --allow-pickle, which runs code from the file.")
+    # Read and check the input before torch is imported: a wrong file fails in a moment.
+    if args.label_column is not None:
+        X, y = read_data(args.data, label_column=args.label_column)
+    else:
+        X = read_data(args.data)
+        y = None if args.y is None else read_labels(args.y, len(X))
+    if out.suffix.lower() in _PICKLE_SUFFIXES and not args.pickle:
+        _note(f"'{out}' is written in skae's safe format, not with joblib or pickle: read it "
+              "with skae.load (a name ending in .skae says so).")
+
+    import skae
+
+    verbose = 0 if args.quiet else 1
+    if spec["has_verbose"]:
+        params["verbose"] = verbose
+    device = params.get("device", "auto")
+    if args._inner_options:
+        inner_params = {name: getattr(args, dest) for dest, name in args._inner_options.items()
+                        if hasattr(args, dest)}
+        if specs[args.estimator]["has_verbose"]:
+            inner_params["verbose"] = verbose
+        device = inner_params.get("device", "auto")
+        try:
+            params["estimator"] = getattr(skae, args.estimator)(**inner_params)
+        except TypeError as exc:
+            raise CommandError(f"--estimator {args.estimator}: {exc}") from None
+    n_processes = int(os.environ.get("WORLD_SIZE", "1"))
+    with _torchrun_group(device) as rank, warnings.catch_warnings():
         if rank != 0:
             warnings.simplefilter("ignore")  # every rank would say the same: rank 0 says it
-        X = read_data(args.data)
-        estimator = cls(**params)
+        estimator = getattr(skae, args.model)(**params)
         try:
-            estimator.fit(X)
+            estimator.fit(X) if y is None else estimator.fit(X, y)
         except (ValueError, TypeError) as exc:
             raise CommandError(f"fitting {args.model} failed: {exc}") from None
         if rank != 0:
             return  # every rank holds the same model: rank 0 writes it
         try:
-            joblib.dump(estimator, out)
+            if args.pickle:
+                _dump_pickle(estimator, out)
+            else:
+                skae.save(estimator, out)
+        except TypeError as exc:
+            raise CommandError(f"{exc} ('skae fit --pickle' does.)") from None
         except OSError as exc:
             raise CommandError(f"cannot write '{out}': {exc}") from None
     epochs = getattr(estimator, "n_iter_", None)
     trained = f" in {epochs} epochs" if epochs is not None else ""
     ranks = f" with {n_processes} processes" if n_processes > 1 else ""
-    print(f"Fitted {args.model} on {X.shape[0]} samples x {X.shape[1]} features{trained}"
-          f"{ranks}; saved to {out}.")
+    labels = "" if y is None else f" with {int(np.sum(_labelled(y)))} labels"
+    print(f"Fitted {args.model} on {X.shape[0]} samples x {X.shape[1]} features{labels}"
+          f"{trained}{ranks}; saved to {out}.")
+
+
+def _dump_pickle(estimator, path):
+    import joblib
+
+    with atomic_write(path) as f:
+        joblib.dump(estimator, f)
+
+
+def _labelled(y):
+    return y != -1 if y.dtype.kind in "iuf" else np.ones(len(y), dtype=bool)
 
 
 def _transform(args):
     check_output_path(args.out)
-    model = load_model(args.model)
+    if not Path(args.model).is_file():
+        raise CommandError(f"MODEL file '{args.model}' does not exist.")
+    X = read_data(args.data)
+    model = load_model(args.model, allow_pickle=args.allow_pickle)
     if not hasattr(model, "transform"):
         raise CommandError(f"MODEL '{args.model}' ({type(model).__name__}) has no transform.")
-    X = read_data(args.data)
     _check_features(model, X, args.data)
     try:
         Z = np.asarray(model.transform(X))
@@ -400,11 +830,13 @@ def _transform(args):
 def _score(args):
     if args.out is not None:
         check_output_path(args.out)
-    model = load_model(args.model)
+    if not Path(args.model).is_file():
+        raise CommandError(f"MODEL file '{args.model}' does not exist.")
+    X = read_data(args.data)
+    model = load_model(args.model, allow_pickle=args.allow_pickle)
     if not hasattr(model, "score_samples"):
         raise CommandError(f"MODEL '{args.model}' ({type(model).__name__}) has no "
                            "score_samples, so it cannot score samples.")
-    X = read_data(args.data)
     _check_features(model, X, args.data)
     try:
         columns = {"anomaly_score": -np.asarray(model.score_samples(X), dtype=float)}
@@ -431,7 +863,8 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 
 def main(argv=None):
     """Run the ``skae`` command with ``argv`` (default: the process arguments)."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
     original = warnings.showwarning
     warnings.showwarning = _show_warning
     try:

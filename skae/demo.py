@@ -13,6 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
+from ._io import atomic_write
 from .autoencoder import AutoencoderTransformer
 from .datasets import load_digits, load_mnist
 from .metrics import clustering_accuracy
@@ -212,7 +213,8 @@ def _run(data, data_dir, out_dir, *, max_iter, latent_dim, n_labels_per_class, n
         "few_label": few_label,
         "clustering": clustering,
     }
-    (out / REPORT).write_text(render_report(results))
+    with atomic_write(out / REPORT, "w", encoding="utf-8") as f:
+        f.write(render_report(results))
     results["files"] = [str(out / name) for name in [*files, REPORT]]
     results["out_dir"] = str(out)
     return results
@@ -233,7 +235,8 @@ def write_figures(out, reference, wide, pca, X_test, y_test, image_shape, *, ran
     written = []
 
     def save(figure, key):
-        figure.savefig(out / FIGURES[key], dpi=110)
+        with atomic_write(out / FIGURES[key]) as f:  # a failed run keeps the old figure
+            figure.savefig(f, format="png", dpi=110)
         plt.close(figure)
         written.append(FIGURES[key])
 

@@ -22,8 +22,9 @@ import re
 import numpy as np
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import save_file
+from safetensors.torch import save as _safetensors_bytes
 
+from ._io import atomic_write
 from ._versions import InconsistentVersionWarning, library_versions, warn_on_version_mismatch
 
 __all__ = ["InconsistentVersionWarning", "load", "save"]
@@ -41,7 +42,8 @@ def save(estimator, path):
     estimator : skae estimator
         Fitted or not; any public estimator of ``skae``.
     path : str or path-like
-        The file to write (conventionally ``*.skae``); overwritten if it exists.
+        The file to write (conventionally ``*.skae``). It is replaced only once the new
+        content is written in full: a failed write leaves an existing file intact.
 
     Raises
     ------
@@ -72,7 +74,9 @@ def save(estimator, path):
         "versions": library_versions(),
         "estimator": _encode_estimator(estimator, "", tensors),
     }
-    save_file(tensors, str(path), metadata={_HEADER_KEY: json.dumps(header)})
+    content = _safetensors_bytes(tensors, metadata={_HEADER_KEY: json.dumps(header)})
+    with atomic_write(path) as f:  # a failed write leaves an existing file as it was
+        f.write(content)
 
 
 def load(path):
@@ -176,6 +180,11 @@ def _encode_estimator(estimator, prefix, tensors):
             f"skae.save stores skae's public estimators (and a few plain scikit-learn ones: "
             f"{sorted(_SKLEARN_CLASSES)}), got {cls.__module__}.{cls.__qualname__}; use "
             "joblib for other objects."
+        )
+    if hasattr(estimator, "module_") and not hasattr(estimator, "_rebuild_module"):
+        raise TypeError(
+            f"skae.save cannot store a fitted {cls.__name__} yet: it has no _rebuild_module, "
+            "so load could not rebuild its torch module from the file. Save it with joblib."
         )
     params = estimator.get_params(deep=False)
     _check_fixed_params(key, params, TypeError)

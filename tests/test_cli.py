@@ -8,6 +8,7 @@ import joblib
 import numpy as np
 import pytest
 
+import skae
 from skae.cli import main, parse_value, read_data
 
 FIT_FAST = ["--hidden-layer-sizes", "16", "--latent-dim", "3", "--max-iter", "5",
@@ -23,7 +24,7 @@ def files(tmp_path_factory, digits):
     np.savez(folder / "X.npz", X=X[:40], y=digits[1][:40])
     header = ",".join(f"pixel{i}" for i in range(64))
     np.savetxt(folder / "X.csv", X[:40], delimiter=",", header=header, comments="")
-    model = folder / "model.joblib"
+    model = folder / "model.skae"
     assert main(["fit", str(folder / "X.npy"), "--out", str(model), *FIT_FAST]) == 0
     return folder, X, model
 
@@ -84,7 +85,7 @@ def test_demo_reports_missing_mnist_cleanly(tmp_path, capsys):
 
 def test_round_trip_through_files(files, tmp_path, capsys):
     folder, X, model_path = files
-    model = joblib.load(model_path)
+    model = skae.load(model_path)  # the safe format: 'skae fit' writes with skae.save
     assert model.latent_dim == 3 and model.hidden_layer_sizes == 16 and model.max_iter == 5
     expected = model.transform(X)
 
@@ -117,15 +118,15 @@ def test_round_trip_through_files(files, tmp_path, capsys):
 
 def test_fit_is_reproducible_and_accepts_boolean_options(files, tmp_path):
     folder, X, model_path = files
-    again = tmp_path / "again.joblib"
+    again = tmp_path / "again.skae"
     assert main(["fit", str(folder / "X.npy"), "--out", str(again), *FIT_FAST]) == 0
-    np.testing.assert_array_equal(joblib.load(again).transform(X),
-                                  joblib.load(model_path).transform(X))
-    stopped = tmp_path / "es.joblib"
+    np.testing.assert_array_equal(skae.load(again).transform(X),
+                                  skae.load(model_path).transform(X))
+    stopped = tmp_path / "es.skae"
     assert main(["fit", str(folder / "X.csv"), "--out", str(stopped), *FIT_FAST,
                  "--early-stopping", "--validation-fraction", "0.25"]) == 0
-    assert joblib.load(stopped).early_stopping is True
-    assert hasattr(joblib.load(stopped), "validation_loss_curve_")
+    assert skae.load(stopped).early_stopping is True
+    assert hasattr(skae.load(stopped), "validation_loss_curve_")
 
 
 def test_corrupt_files_fail_with_a_message(files, tmp_path, capsys):
@@ -143,12 +144,15 @@ def test_corrupt_files_fail_with_a_message(files, tmp_path, capsys):
     bad_model = tmp_path / "model.joblib"
     bad_model.write_bytes(b"\x80\x04garbage")
     assert main(["score", str(bad_model), str(folder / "X.npy")]) == 2
+    err = capsys.readouterr().err
+    assert "is not a model written by 'skae fit'" in err and "--allow-pickle" in err
+    assert main(["score", str(bad_model), str(folder / "X.npy"), "--allow-pickle"]) == 2
     assert "cannot load MODEL file" in capsys.readouterr().err
 
     bad_csv = tmp_path / "bad.csv"
     bad_csv.write_text("a,b\n1,2\n3,oops\n")
-    assert main(["fit", str(bad_csv), "--out", str(tmp_path / "m.joblib")]) == 2
-    assert "cannot read DATA file" in capsys.readouterr().err
+    assert main(["fit", str(bad_csv), "--out", str(tmp_path / "m.skae")]) == 2
+    assert "line 3, column 2 ('b'): 'oops' is not a number" in capsys.readouterr().err
 
     assert main(["transform", str(model_path), str(tmp_path / "missing.npy"), "--out",
                  str(tmp_path / "z.npy")]) == 2
@@ -174,16 +178,16 @@ def test_feature_count_mismatch(files, tmp_path, capsys):
 def test_unknown_option_and_bad_parameter_exit_non_zero(files, tmp_path, capsys):
     folder, _, _ = files
     with pytest.raises(SystemExit) as exc:
-        main(["fit", str(folder / "X.npy"), "--out", "m.joblib", "--no-such-option", "1"])
+        main(["fit", str(folder / "X.npy"), "--out", "m.skae", "--no-such-option", "1"])
     assert exc.value.code == 2
     assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exc:
         main(["demo", "--no-such-option"])
     assert exc.value.code == 2
-    assert main(["fit", str(folder / "X.npy"), "--out", str(tmp_path / "m.joblib"),
+    assert main(["fit", str(folder / "X.npy"), "--out", str(tmp_path / "m.skae"),
                  "--latent-dim", "0"]) == 2
     assert "latent_dim" in capsys.readouterr().err
-    assert not (tmp_path / "m.joblib").exists()
+    assert not (tmp_path / "m.skae").exists()
 
 
 def test_parse_value():
@@ -235,3 +239,262 @@ def test_clustering_accuracy_matches_clusters_to_classes():
     y = np.array([0, 0, 1, 1, 2, 2])
     assert clustering_accuracy(y, np.array([2, 2, 0, 0, 1, 1])) == 1.0
     assert clustering_accuracy(y, np.array([0, 0, 0, 0, 1, 1])) == pytest.approx(4 / 6)
+
+
+# -- the public API: each model's own options, labels, the safe format ------------------------
+
+def _run(*args, env=None, check=True):
+    """``python -X importtime -m skae *args``: (stdout, stderr, names of imported modules)."""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "skae", *args],
+                            capture_output=True, text=True, env=env)
+    if check:
+        assert result.returncode in (0, 2), result.stderr
+    modules = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
+               if line.startswith("import time:") and "|" in line}
+    errors = "\n".join(line for line in result.stderr.splitlines()
+                       if not line.startswith("import time:"))
+    return result.stdout, errors, modules
+
+
+@pytest.fixture(scope="module")
+def cli_env(tmp_path_factory):
+    """An environment with its own option cache, warmed by one 'skae fit --help'."""
+    import os
+
+    env = {**os.environ, "SKAE_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
+    _run("fit", "--help", env=env)  # the first call asks the estimators (imports torch)
+    return env
+
+
+def test_help_and_input_errors_answer_without_importing_torch(cli_env, tmp_path):
+    out, _, modules = _run("--help", env=cli_env)
+    assert "fit" in out and "torch" not in modules and "skae" in modules
+    out, _, modules = _run("fit", "--help", env=cli_env)
+    assert "--max-iter" in out and "torch" not in modules and "sklearn" not in modules
+    _, err, modules = _run("fit", str(tmp_path / "missing.csv"), "--out", "m.skae",
+                           env=cli_env)
+    assert "missing.csv' does not exist" in err and "torch" not in modules
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n3\n")
+    _, err, modules = _run("fit", str(bad), "--out", "m.skae", "--max-iter", "3",
+                           env=cli_env)
+    assert "line 3: 1 values, expected 2" in err and "torch" not in modules
+    _, err, modules = _run("transform", "m.skae", str(bad), "--out", "z.npy", env=cli_env)
+    assert "m.skae' does not exist" in err and "torch" not in modules
+
+
+def test_import_skae_is_lazy_and_complete():
+    code = ("import sys, skae; assert 'torch' not in sys.modules; "
+            "assert set(skae.__all__) <= set(dir(skae)); "
+            "from skae import AutoencoderTransformer, save, local_training; "
+            "assert skae.AutoencoderTransformer is AutoencoderTransformer; "
+            "ns = {}; exec('from skae import *', ns); "
+            "assert {n for n in skae.__all__} <= set(ns); print('ok')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "ok", result.stderr
+    with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
+        skae.Nothing  # noqa: B018
+
+
+def test_fit_help_shows_each_models_own_options_and_defaults(cli_env):
+    out, _, _ = _run("fit", "--help", env=cli_env)
+    flat = " ".join(out.split())
+    assert "Fit AutoencoderTransformer" in flat
+    assert "--max-iter INT Maximum number of epochs. [default: 200]" in flat
+    learning_rate = flat.split("--learning-rate-init FLOAT")[-1].split("--max-iter")[0]
+    assert learning_rate.strip().startswith("Adam's learning rate")
+    assert learning_rate.strip().endswith("[default: 0.003]")
+    assert "--classification-weight" not in out   # AutoencoderClassifier's, not this model's
+    out, _, _ = _run("fit", "--model", "AutoencoderClassifier", "--help", env=cli_env)
+    flat = " ".join(out.split())
+    assert "--classification-weight" in out and "--estimator NAME" in out
+    assert "--max-iter INT Epochs of joint training" in flat and "[default: 30]" in flat
+    assert "--estimator-max-iter INT Maximum number of epochs. [default: 200]" in flat
+    assert "supervised" in flat and "--y" in flat
+
+
+def test_supervised_models_take_labels_or_say_how(files, tmp_path, capsys, digits):
+    folder, X, _ = files
+    y = digits[1][:300].copy()
+    y[100:] = -1                                       # few labels
+    np.save(tmp_path / "y.npy", y)
+    out = tmp_path / "clf.skae"
+    assert main(["fit", str(folder / "X.npy"), "--out", str(out),
+                 "--model", "AutoencoderClassifier"]) == 2
+    err = capsys.readouterr().err
+    assert "AutoencoderClassifier is supervised and needs labels: pass --y FILE" in err
+    assert "--label-column" in err and not out.exists()
+    joint = ["fit", str(folder / "X.npy"), "--out", str(out), "--model",
+             "AutoencoderClassifier", "--y", str(tmp_path / "y.npy"), "--max-iter", "2",
+             "--estimator-hidden-layer-sizes", "16", "--estimator-max-iter", "3",
+             "--random-state", "0", "--quiet"]
+    # skae.save cannot rebuild its joint module yet: refused before the fit, or pickled.
+    assert main(joint) == 2
+    assert "Add --pickle" in capsys.readouterr().err and not out.exists()
+    assert main([*joint, "--pickle"]) == 0
+    assert "with 100 labels" in capsys.readouterr().out
+    model = joblib.load(out)
+    assert model.max_iter == 2 and model.estimator.max_iter == 3
+    assert model.estimator.hidden_layer_sizes == 16
+    assert model.predict(X[:5]).shape == (5,)
+    assert main(["fit", str(folder / "X.npy"), "--out", str(out), "--model",
+                 "LatentClassifier", "--y", str(tmp_path / "y.npy"),
+                 "--estimator-hidden-layer-sizes", "16", "--estimator-max-iter", "3",
+                 "--random-state", "0", "--quiet"]) == 0
+    model = skae.load(out)
+    np.testing.assert_array_equal(model.classes_, np.arange(10))
+
+    # Labels in a CSV column, as words: taken out of the features, by name or number.
+    table = tmp_path / "named.csv"
+    names = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                      "nine"])[digits[1][:60]]
+    with open(table, "w") as f:
+        f.write(",".join(f"p{i}" for i in range(64)) + ",digit\n")
+        for row, name in zip(X[:60], names):
+            f.write(",".join(f"{v:.4f}" for v in row) + f",{name}\n")
+    for column in ("digit", "65"):
+        out = tmp_path / f"latent{column}.skae"
+        assert main(["fit", str(table), "--out", str(out), "--model", "LatentClassifier",
+                     "--label-column", column, "--estimator-hidden-layer-sizes", "16",
+                     "--estimator-max-iter", "3", "--random-state", "0", "--quiet"]) == 0
+        model = skae.load(out)
+        assert model.n_features_in_ == 64
+        assert set(model.classes_) == set(names)
+
+    assert main(["fit", str(folder / "X.npy"), "--out", str(tmp_path / "m.skae"),
+                 "--y", str(tmp_path / "y.npy")]) == 2
+    assert "AutoencoderTransformer is not supervised" in capsys.readouterr().err
+    np.save(tmp_path / "short.npy", y[:10])
+    assert main(["fit", str(folder / "X.npy"), "--out", str(tmp_path / "m.skae"), "--model",
+                 "LatentClassifier", "--y", str(tmp_path / "short.npy")]) == 2
+    assert "has 10 labels but DATA has 300 rows" in capsys.readouterr().err
+
+
+def test_meta_estimator_fits_its_autoencoder_from_estimator_options(files, tmp_path, capsys):
+    folder, X, _ = files
+    out = tmp_path / "detector.skae"
+    assert main(["fit", str(folder / "X.npy"), "--out", str(out), "--model",
+                 "AutoencoderOutlierDetector", "--contamination", "0.1",
+                 "--estimator", "DenoisingAutoencoder", "--estimator-hidden-layer-sizes", "16",
+                 "--estimator-latent-dim", "4", "--estimator-max-iter", "3",
+                 "--estimator-random-state", "0", "--quiet"]) == 0
+    model = skae.load(out)
+    assert type(model.estimator_).__name__ == "DenoisingAutoencoder"
+    assert model.estimator_.latent_dim == 4 and model.contamination == 0.1
+    capsys.readouterr()
+    assert main(["score", str(out), str(folder / "X.npy")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "anomaly_score,is_outlier"
+    assert sum(int(line.split(",")[1]) for line in lines[1:]) == 30   # 10% of 300
+
+
+def test_pickle_files_load_only_when_allowed(files, tmp_path, capsys):
+    folder, X, model_path = files
+    pickled = tmp_path / "old.joblib"
+    joblib.dump(skae.load(model_path), pickled)
+    out = tmp_path / "z.npy"
+    assert main(["transform", str(pickled), str(folder / "X.npy"), "--out", str(out)]) == 2
+    assert "runs code from the file" in capsys.readouterr().err and not out.exists()
+    assert main(["transform", str(pickled), str(folder / "X.npy"), "--out", str(out),
+                 "--allow-pickle"]) == 0
+    np.testing.assert_array_equal(np.load(out), skae.load(model_path).transform(X))
+    help_text = subprocess.run([sys.executable, "-m", "skae", "transform", "--help"],
+                               capture_output=True, text=True).stdout
+    assert "RUNS CODE FROM IT" in " ".join(help_text.split())
+
+
+# -- CSV files as people write them -----------------------------------------------------------
+
+def test_csv_with_pandas_index_column_is_dropped_with_a_note(tmp_path, capsys):
+    import pandas as pd
+
+    X = np.arange(12, dtype=float).reshape(4, 3) / 7
+    path = tmp_path / "frame.csv"
+    pd.DataFrame(X, columns=["a", "b", "c"]).to_csv(path)       # index=True, the default
+    np.testing.assert_allclose(read_data(path), X)
+    assert "dropped the first column, an unnamed row index 0..3" in capsys.readouterr().err
+    # An unnamed first column that is not 0..n-1 is refused: it may be a feature or an index.
+    pd.DataFrame(X, columns=["a", "b", "c"], index=[10, 11, 12, 13]).to_csv(path)
+    from skae.cli import CommandError
+
+    with pytest.raises(CommandError, match=r"first column has no name.*index=False"):
+        read_data(path)
+
+
+def test_csv_separated_by_semicolons_or_tabs_is_detected(tmp_path, capsys):
+    X = np.arange(12, dtype=float).reshape(4, 3)
+    for delimiter, name in ((";", "semicolon"), ("\t", "tab")):
+        path = tmp_path / "table.csv"
+        np.savetxt(path, X, delimiter=delimiter, header=delimiter.join("abc"), comments="")
+        np.testing.assert_array_equal(read_data(path), X)
+        assert f"read as {name}-separated values" in capsys.readouterr().err
+    path.write_text("a;b\n1,5;2,5\n3,0;4,0\n")             # a decimal comma
+    from skae.cli import CommandError
+
+    with pytest.raises(CommandError, match=r"line 2, column 1 \('a'\).*write 1\.5, not 1,5"):
+        read_data(path)
+
+
+def test_csv_errors_name_the_line_the_column_and_its_header(tmp_path):
+    from skae.cli import CommandError
+
+    path = tmp_path / "t.csv"
+    path.write_text("height,weight,age\n1,2,3\n4,5,6\n7,8\n")
+    with pytest.raises(CommandError, match=r"line 4: 2 values, expected 3 as in the header"):
+        read_data(path)
+    path.write_text("1,2,3\n\n4,5,6,7\n")                   # no header; a blank line
+    with pytest.raises(CommandError, match=r"line 3: 4 values, expected 3 as in line 1"):
+        read_data(path)
+    path.write_text("height,weight,city\n1,2,3\n4,5,Paris\n")
+    with pytest.raises(CommandError, match=r"line 3, column 3 \('city'\): 'Paris' is not a "
+                                           r"number.*--label-column"):
+        read_data(path)
+    path.write_text("height,weight\n1,\n")
+    with pytest.raises(CommandError, match=r"line 2, column 2 \('weight'\): empty"):
+        read_data(path)
+
+
+# -- atomic writes ------------------------------------------------------------------------------
+
+def test_a_write_that_fails_midway_leaves_the_old_file_intact(files, tmp_path):
+    """A file-size limit makes every write fail midway; the old files still load."""
+    folder, X, model_path = files
+    model = tmp_path / "model.skae"
+    model.write_bytes(model_path.read_bytes())
+    codes = tmp_path / "codes.csv"
+    assert main(["transform", str(model), str(folder / "X.npy"), "--out", str(codes)]) == 0
+    old_model, old_codes = model.read_bytes(), codes.read_bytes()
+    limit = 4096
+    assert len(old_model) > limit and len(old_codes) > limit
+    script = f"""
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # a write past the limit fails with EFBIG
+from skae.cli import main
+resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, resource.RLIM_INFINITY))
+fit = main(["fit", {str(folder / "X.npy")!r}, "--out", {str(model)!r}, "--latent-dim", "5",
+            "--max-iter", "1", "--quiet"])
+transform = main(["transform", {str(model)!r}, {str(folder / "X.npy")!r}, "--out",
+                  {str(codes)!r}])
+print(fit, transform)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.stdout.split() == ["2", "2"], result.stderr
+    assert "File too large" in result.stderr
+    assert model.read_bytes() == old_model and codes.read_bytes() == old_codes
+    assert skae.load(model).latent_dim == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["codes.csv", "model.skae"]
+
+
+def test_atomic_write_keeps_the_old_file_when_the_writer_raises(tmp_path):
+    from skae._io import atomic_write
+
+    path = tmp_path / "report.md"
+    path.write_text("old report")
+    path.chmod(0o640)
+    with pytest.raises(RuntimeError), atomic_write(path, "w") as f:
+        f.write("half a new rep")
+        raise RuntimeError("disk gone")
+    assert path.read_text() == "old report" and len(list(tmp_path.iterdir())) == 1
+    with atomic_write(path, "w") as f:
+        f.write("new report")
+    assert path.read_text() == "new report" and (path.stat().st_mode & 0o777) == 0o640

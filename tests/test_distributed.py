@@ -8,11 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pytest
 import torch
 
+import skae
 from skae.datasets import load_digits
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -114,11 +114,11 @@ def test_local_training_fits_on_one_rank_without_waiting_for_the_others(two_rank
 def test_skae_fit_under_torchrun_writes_the_model_once(tmp_path):
     X, _ = load_digits()
     np.save(tmp_path / "digits.npy", X[:600])
-    result = torchrun("-m", "skae", "fit", "digits.npy", "--out", "model.joblib",
+    result = torchrun("-m", "skae", "fit", "digits.npy", "--out", "model.skae",
                       "--hidden-layer-sizes", "16", "--latent-dim", "4", "--max-iter", "3",
                       "--random-state", "0", "--quiet", cwd=tmp_path)
-    assert result.stdout.count("saved to model.joblib") == 1, result.stdout
+    assert result.stdout.count("saved to model.skae") == 1, result.stdout
     assert "with 2 processes" in result.stdout
-    model = joblib.load(tmp_path / "model.joblib")
+    model = skae.load(tmp_path / "model.skae")
     assert model.n_iter_ == 3
     assert model.transform(X[600:]).shape == (len(X) - 600, 4)

@@ -3,6 +3,7 @@
 (The round trip into a fresh process is in test_reliability.py, with pickle's.)"""
 
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -295,3 +296,48 @@ def test_a_pipeline_that_would_read_a_cache_directory_is_refused(fitted, tmp_pat
              _set("estimator", "params", "memory", value=str(tmp_path)))
     with pytest.raises(ValueError, match="memory=None"):
         skae.load(tmp_path / "bad.skae")
+
+
+def test_save_refuses_an_estimator_whose_module_it_cannot_rebuild(X, tmp_path):
+    """A file that save writes must load: a module without _rebuild_module is refused
+    before anything is written."""
+    clf = skae.AutoencoderClassifier(small_ae(), max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X[:100], np.arange(100) % 3)
+    with pytest.raises(TypeError, match="cannot store a fitted AutoencoderClassifier yet"):
+        skae.save(clf, tmp_path / "clf.skae")
+    assert not (tmp_path / "clf.skae").exists()
+
+
+def test_a_failed_save_leaves_the_previous_file_intact(fitted, X, tmp_path, monkeypatch):
+    path = tmp_path / "model.skae"
+    skae.save(fitted, path)
+    before = path.read_bytes()
+
+    real_fdopen = os.fdopen
+
+    class HalfWriter:
+        """The temporary file's writer: writes half the bytes, then fails like a full disk."""
+
+        def __init__(self, f):
+            self.f = f
+
+        def write(self, data):
+            self.f.write(data[: len(data) // 2])
+            self.f.flush()
+            raise OSError(28, "No space left on device")
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+    other = small_ae(latent_dim=5).fit(X)
+    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: HalfWriter(real_fdopen(fd, *a, **k)))
+    with pytest.raises(OSError, match="No space left"):
+        skae.save(other, path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert skae.load(path).latent_dim == 3 and len(list(tmp_path.iterdir())) == 1
