@@ -198,3 +198,17 @@ def test_shard_deals_equal_shares_that_cover_the_order(n_samples, n_ranks):
     step = torch.cat([s[:b] for s in shards])
     assert set(step.tolist()) == set(order[:n_ranks * b].tolist())
 
+
+
+def test_divergence_guard_runs_first_and_skips_later_callbacks():
+    seen = []
+
+    class Record:
+        def on_epoch_end(self, trainer, row):
+            seen.append(trainer.diverged)
+
+    module = Autoencoder.mlp(6, (8,), 2)
+    trainer = _trainer(module, callbacks=[EarlyStopping(), Record()])
+    trainer.objective = lambda *a, **k: {"loss": torch.tensor(math.nan, requires_grad=True)}
+    trainer.fit(torch.rand(32, 6), max_iter=5)
+    assert trainer.diverged and not trainer.converged and seen == [True]
