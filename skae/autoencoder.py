@@ -6,7 +6,6 @@ import inspect
 from numbers import Integral, Real
 
 import numpy as np
-import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -18,6 +17,7 @@ from .nn.losses import (
     jacobian_frobenius,
     kl_sparsity,
     l1_sparsity,
+    negative_elbo,
     negative_log_likelihood,
 )
 from .nn.modules import ACTIVATIONS, Autoencoder
@@ -551,15 +551,7 @@ class VariationalAutoencoder(BaseAutoencoder):
     @staticmethod
     def _reconstruction_error(module, x):
         """The negative ELBO of each row (``score_samples`` negates it)."""
-        target = module.normalize(x)
-        mean, logvar = module.posterior(target)
-        generator = torch.Generator(x.device).manual_seed(0)
-        draws = torch.randn((_ELBO_DRAWS, mean.shape[1]), generator=generator,
-                            device=x.device, dtype=mean.dtype)
-        std = torch.exp(0.5 * logvar)
-        nll = sum(negative_log_likelihood(module.decode(mean + std * eps), target,
-                                          module.likelihood) for eps in draws)
-        return nll / _ELBO_DRAWS + gaussian_kl(mean, logvar)
+        return negative_elbo(module, x, n_draws=_ELBO_DRAWS)
 
 
 def _parameter_docs(cls, names):
