@@ -1,39 +1,205 @@
-"""The shared estimator base: parameters, fit / partial_fit / transform / inverse_transform /
-score_samples, and the only bridge between numpy arrays and torch tensors."""
+"""The shared estimator base: the one fit path of every skae estimator that trains a torch
+module, and fit / partial_fit / transform / inverse_transform / score_samples of the
+autoencoders."""
 
-import copy
-import hashlib
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
-import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.callback import CallbackSupportMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
-from ._compat import Interval, StrOptions, _fit_context, validate_data
+from ._bridge import (
+    CHUNK_ROWS,
+    as_tensor,
+    check_same_data_on_every_rank,
+    map_batches,
+    rank,
+    resolve_device,
+    row_subset,
+    shared_random_state,
+    state_with_module_on_cpu,
+    torch_generator,
+    torch_seed,
+    weights_finite,
+)
+from ._compat import Interval, StrOptions, _fit_context
+from ._validation import Device, PositiveIntSequence, check_float32_range, validate_X
 from ._versions import library_versions, warn_on_version_mismatch
-from .nn import distributed
+from .nn.callbacks import EarlyStopping, ProgressBar
 from .nn.losses import reconstruction_error
 from .nn.modules import ACTIVATIONS, Autoencoder
-from .nn.training import Objective, ProgressBar, RowSubset, Trainer
+from .nn.training import Objective, Trainer, adam
 
-FLOAT_DTYPES = (np.float64, np.float32)
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
-# Rows per chunk when a whole array passes through the model or through numpy statistics:
-# large enough to keep BLAS busy, small enough that temporaries stay a few tens of MB.
-_CHUNK_ROWS = 8192
 
 
-class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class TorchEstimatorMixin(CallbackSupportMixin):
+    """What every skae estimator that trains a torch module shares: the one fit path.
+
+    ``_train`` takes a module, an objective and the data, and runs the one optimiser
+    factory, the Trainer with its callbacks (divergence guard, stopping rule, progress bar,
+    scikit-learn's ``sklearn.callback`` hooks, data-parallel strategy), and the warnings
+    after it: divergence, interruption, no convergence, blow-up. Subclasses own the module
+    in ``module_``; pickles hold it on the CPU.
+    """
+
+    def __sklearn_is_fitted__(self):
+        # The module is what every method needs; a fit that failed leaves none.
+        return hasattr(self, "module_")
+
+    def _train(self, module, objective, train, valid=None, *, X, rng, device, max_iter,
+               learning_rate, batch_size, weight_decay=0.0, shuffle=True, stopping=None,
+               callbacks=(), generator=None, optimizer_state=None, first_call=True,
+               warn_unconverged=True, restores_best=False, loss_baseline=1.0):
+        """Train ``module`` on ``objective`` and return ``(trainer, history)``.
+
+        Parameters
+        ----------
+        module, objective : the torch module and the ``skae.nn`` objective over it.
+        train, valid : tensors or tuples of tensors (see ``skae.nn.training.Trainer``).
+        X : ndarray
+            The training data as the estimator received it, for ``sklearn.callback`` hooks.
+        rng : RandomState
+            Seeds the batch order (unless ``generator`` is given) and the torch noise.
+        stopping : callback or None
+            The stopping rule (``EarlyStopping``, ``TargetRefresh``); it sets
+            ``trainer.converged``. Other ``callbacks`` run after it.
+        first_call : bool
+            A divergence in the first epoch of a first call raises, leaving no module.
+        warn_unconverged : bool
+            Warn with ``ConvergenceWarning`` when ``max_iter`` epochs ran without a stop.
+        restores_best : bool
+            Whether the stopping rule restores the best weights (for the warnings' words).
+        loss_baseline : float
+            The loss above 100 times which training is said to have blown up.
+        """
+        n_train = (train[0] if isinstance(train, tuple) else train).shape[0]
+        generator = torch_generator(rng, device) if generator is None else generator
+        callbacks = [*([stopping] if stopping is not None else []), *callbacks,
+                     _SklearnCallbacks(self, max_iter, X)]
+        if getattr(self, "verbose", 0):
+            callbacks.append(ProgressBar(max_iter, type(self).__name__))
+        trainer = Trainer(
+            module, objective,
+            adam(module.parameters(), lr=learning_rate, weight_decay=weight_decay,
+                 state=optimizer_state),
+            batch_size=min(batch_size, n_train), shuffle=shuffle, generator=generator,
+            device=device, callbacks=callbacks,
+        )
+        # Data-parallel ranks share this seed; each draws its own noise.
+        with torch_seed(int(rng.randint(2**31 - 1)) + rank(), device):
+            history = trainer.fit(train, valid, max_iter=max_iter)
+        self._warn_after_training(trainer, history, max_iter=max_iter, first_call=first_call,
+                                  warn_unconverged=warn_unconverged,
+                                  restores_best=restores_best, loss_baseline=loss_baseline)
+        return trainer, history
+
+    def _warn_after_training(self, trainer, history, *, max_iter, first_call,
+                             warn_unconverged, restores_best, loss_baseline):
+        lr = self.learning_rate_init
+        if trainer.diverged:
+            last = history[-1]["train_loss"]
+            what = (f"the loss became {last}" if not np.isfinite(last)
+                    else "the weights became non-finite")
+            if len(history) == 1 and first_call:
+                self.__dict__.pop("module_", None)
+                raise ValueError(
+                    f"Training diverged: {what} in the first epoch. Lower learning_rate_init "
+                    f"(now {lr}) or check the input for extreme values."
+                )
+            kept = ("the weights from before this call were kept" if len(history) == 1
+                    else "the weights of the last finite epoch were kept")
+            warnings.warn(
+                f"Training diverged at epoch {history[-1]['epoch']} ({what}); {kept}. "
+                f"Lower learning_rate_init (now {lr}).",
+                RuntimeWarning, stacklevel=4,
+            )
+        elif trainer.interrupted:
+            if history:
+                kept = f"the {'best' if restores_best else 'latest'} weights so far"
+            else:
+                kept = "the weights it started from (untrained on a new fit)"
+            warnings.warn(
+                f"Training interrupted after {len(history)} complete epochs; keeping {kept}.",
+                UserWarning, stacklevel=4,
+            )
+        elif warn_unconverged and history and not trainer.stop_training:
+            warnings.warn(
+                f"{type(self).__name__} reached max_iter={max_iter} before the loss "
+                "stopped improving; raise max_iter for a better model.",
+                ConvergenceWarning, stacklevel=4,
+            )
+        # A finite but absurd loss: Adam moves each weight by about learning_rate_init per
+        # step, so a huge rate gives a huge model. The yardstick is the error of predicting
+        # each feature's mean, floored at 1: a sigmoid output on [0, 1] data stays below 1.
+        baseline = max(loss_baseline, 1.0)
+        if history and history[-1]["train_loss"] > 100 * baseline:
+            warnings.warn(
+                f"Training blew up: the training loss {history[-1]['train_loss']:.3g} is more "
+                f"than 100 times {baseline:.3g}, the error of predicting each feature's mean "
+                f"(or 1). Lower learning_rate_init (now {lr}), or keep "
+                "scaling='auto' for data of large values.",
+                RuntimeWarning, stacklevel=4,
+            )
+
+    # -- persistence -----------------------------------------------------------------------
+
+    def __getstate__(self):
+        # A copy: object.__getstate__ hands back the live __dict__, which must not change.
+        state = state_with_module_on_cpu(super().__getstate__())
+        state["_skae_versions"] = library_versions()
+        return state
+
+    def __setstate__(self, state):
+        saved = state.pop("_skae_versions", None)
+        if saved is not None:
+            warn_on_version_mismatch(saved, type(self).__name__)
+        super().__setstate__(state)
+
+
+class _SklearnCallbacks:
+    """Trainer callback speaking ``sklearn.callback``'s protocol for the estimator's own
+    callbacks (``set_callbacks``): the fit is the root task, each epoch a subtask, so
+    ``sklearn.callback.ProgressBar`` and monitors follow a skae fit. A hook returning True
+    at the end of an epoch stops training."""
+
+    def __init__(self, estimator, max_iter, X):
+        self.estimator = estimator
+        self.max_iter = max_iter
+        self.X = X
+
+    def _end(self, context, trainer, **kwargs):
+        return context.call_on_fit_task_end(
+            estimator=self.estimator, X=self.X, reconstruction_attributes=lambda: {
+                "module_": trainer.module}, **kwargs)
+
+    def on_train_begin(self, trainer):
+        self.root = self.estimator._init_callback_context(max_subtasks=self.max_iter)
+        self.root.call_on_fit_task_begin(estimator=self.estimator, X=self.X)
+
+    def on_epoch_begin(self, trainer, epoch):
+        self.epoch = self.root.subcontext(task_name="epoch")
+        self.epoch.call_on_fit_task_begin(estimator=self.estimator, X=self.X)
+
+    def on_epoch_end(self, trainer, row):
+        if self._end(self.epoch, trainer, metadata=dict(row)):
+            trainer.stop_training = True
+
+    def on_train_end(self, trainer):
+        self._end(self.root, trainer)
+
+
+class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+                      BaseEstimator):
     """Fit, transform and score with a torch autoencoder; subclasses choose module and loss."""
 
     _parameter_constraints = {
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [PositiveIntSequence(), Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "scaling": [StrOptions({"auto", "standard", "minmax"}), None],
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -48,7 +214,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
-        "device": [str, torch.device],
+        "device": [Device()],
     }
 
     # -- sklearn API ---------------------------------------------------------------------
@@ -168,10 +334,6 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def _n_features_out(self):
         return self.latent_dim
 
-    def __sklearn_is_fitted__(self):
-        # The module is what every method needs; a fit that failed leaves none.
-        return hasattr(self, "module_")
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
@@ -192,8 +354,12 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         ``_build_module`` when the module depends on more than these."""
         return self._build_module(self.n_features_in_, self.output_activation_)
 
-    def _build_objective(self):
-        """The training objective: plain reconstruction error here."""
+    def training_objective(self):
+        """The objective ``fit`` minimises: a ``skae.nn`` callable over the module.
+
+        Plain reconstruction error here; the variants add their terms. Estimators that
+        refine a fitted autoencoder (clustering, joint classification) keep it.
+        """
         return Objective()
 
     # -- fitting ---------------------------------------------------------------------------
@@ -201,79 +367,42 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def _fit(self, X, *, partial):
         first_call = not hasattr(self, "module_") or not (partial or self.warm_start)
         X = self._validate_X(X, reset=first_call)
-        if distributed.is_distributed():
-            _check_same_data_on_every_rank(X)
-        device = self._resolve_device()
+        check_same_data_on_every_rank(X)
+        device = resolve_device(self.device)
         if first_call:
             self._initialize(X, device)
         else:
             self.module_.to(device)
-        X_tensor = self._as_tensor(X, device)
+        X_tensor = as_tensor(X, device)
         X_train, X_valid = (X_tensor, None) if partial else self._split(X_tensor)
-        trainer = Trainer(
-            self.module_,
-            self._build_objective(),
-            self._build_optimizer(),
-            batch_size=self._batch_size(X_train.shape[0]),
-            shuffle=self.shuffle,
-            generator=torch.Generator(device).manual_seed(int(self._rng.randint(2**31 - 1))),
-            device=device,
-            callbacks=[ProgressBar(1 if partial else self.max_iter, type(self).__name__)]
-            if self.verbose else [],
+        trainer, history = self._train(
+            self.module_, self.training_objective(), X_train, X_valid, X=X, rng=self._rng,
+            device=device, max_iter=1 if partial else self.max_iter,
+            learning_rate=self.learning_rate_init, weight_decay=self.alpha,
+            batch_size=256 if self.batch_size == "auto" else self.batch_size,
+            shuffle=self.shuffle, stopping=EarlyStopping(self.tol, self.n_iter_no_change),
+            optimizer_state=self._optimizer_state, first_call=first_call,
+            warn_unconverged=not partial, restores_best=self.early_stopping,
+            loss_baseline=getattr(self, "_mean_prediction_loss", 0.0),
         )
-        # Whatever a module draws from torch's global generator (dropout, a VAE's sampling
-        # noise) comes from a fork seeded by random_state: one seed gives one model, and the
-        # caller's generator is left alone.
-        # Data-parallel ranks share this seed; each draws its own noise.
-        seed = int(self._rng.randint(2**31 - 1)) + distributed.rank()
-        with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-            torch.manual_seed(seed)
-            history = trainer.fit(
-                X_train,
-                X_valid,
-                max_iter=1 if partial else self.max_iter,
-                tol=self.tol,
-                n_iter_no_change=self.n_iter_no_change,
-            )
         # After a divergence Adam's moments hold inf/NaN (the saved state shares them): the
         # restored weights continue with a fresh optimizer.
         self._optimizer_state = None if trainer.diverged else trainer.optimizer.state_dict()
-        self._record(trainer, history, partial, first_call)
+        self._record(trainer, history)
         return self
 
     def _initialize(self, X, device):
         """Fix the input scaling, build the module and reset what fit learns."""
-        self._hidden_layer_sizes()  # validates before any work
-        self._rng = check_random_state(self.random_state)
-        if distributed.is_distributed():
-            # Rank 0's stream on every rank, so all ranks hold out the same validation rows
-            # even with random_state=None; an int seed gives the stream of a one-process fit.
-            # The caller's generator moves on by one draw, as a fit would move it, so the
-            # next unseeded fit differs.
-            rng = np.random.RandomState()
-            rng.set_state(distributed.broadcast_object(self._rng.get_state()))
-            self._rng.randint(2**31 - 1)
-            self._rng = rng
+        self._rng = shared_random_state(check_random_state(self.random_state))
         shift, scale, self.output_activation_ = self._scaling(X)
-        seed = int(self._rng.randint(2**31 - 1))
-        # Build under a private seed: reproducible from random_state, global RNG untouched.
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+        # Built under a private seed: reproducible from random_state, global RNG untouched.
+        with torch_seed(int(self._rng.randint(2**31 - 1)), device=None):
             module = self._build_module(X.shape[1], self.output_activation_)
         module.set_normalization(shift, scale)
         self.module_ = module.to(device)
         self._optimizer_state = None
         self.history_ = []
         self.n_iter_ = 0
-
-    def _build_optimizer(self):
-        optimizer = _adam(self.module_.parameters(), lr=self.learning_rate_init,
-                          weight_decay=self.alpha)
-        if self._optimizer_state is not None:
-            optimizer.load_state_dict(self._optimizer_state)
-            for group in optimizer.param_groups:
-                group["lr"], group["weight_decay"] = self.learning_rate_init, self.alpha
-        return optimizer
 
     def _split(self, X):
         """Hold out ``validation_fraction`` of the rows when early stopping."""
@@ -288,20 +417,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             )
         order = self._rng.permutation(X.shape[0])
         # Index views, not copies; sorted indices keep reads from a memory map local.
-        return (RowSubset(X, torch.from_numpy(np.sort(order[n_valid:]))),
-                RowSubset(X, torch.from_numpy(np.sort(order[:n_valid]))))
+        return row_subset(X, np.sort(order[n_valid:])), row_subset(X, np.sort(order[:n_valid]))
 
-    def _record(self, trainer, history, partial, first_call):
-        if trainer.diverged:
-            last = history[-1]["train_loss"]
-            what = (f"the loss became {last}" if not np.isfinite(last)
-                    else "the weights became non-finite")
-        if trainer.diverged and len(history) == 1 and first_call:
-            del self.module_
-            raise ValueError(
-                f"Training diverged: {what} in the first epoch. Lower learning_rate_init "
-                f"(now {self.learning_rate_init}) or check the input for extreme values."
-            )
+    def _record(self, trainer, history):
         self.history_ = [*self.history_, *history]
         self.n_iter_ += len(history)
         self.loss_curve_ = [row["train_loss"] for row in self.history_]
@@ -311,83 +429,12 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         else:
             finite = [loss for loss in self.loss_curve_ if np.isfinite(loss)]
             self.best_loss_ = float(min(finite)) if finite else np.inf
-        if trainer.diverged:
-            kept = ("the weights from before this call were kept" if len(history) == 1
-                    else "the weights of the last finite epoch were kept")
-            warnings.warn(
-                f"Training diverged at epoch {history[-1]['epoch']} ({what}); {kept}. "
-                f"Lower learning_rate_init (now {self.learning_rate_init}).",
-                RuntimeWarning, stacklevel=3,
-            )
-        elif trainer.interrupted:
-            if history:
-                kept = f"the {'best' if self.early_stopping else 'latest'} weights so far"
-            else:
-                kept = ("the weights it started from (untrained on a new fit)")
-            warnings.warn(
-                f"Training interrupted after {len(history)} complete epochs; keeping {kept}.",
-                UserWarning, stacklevel=3,
-            )
-        elif not partial and not trainer.converged:
-            warnings.warn(
-                f"{type(self).__name__} reached max_iter={self.max_iter} before the loss "
-                "stopped improving; raise max_iter for a better model.",
-                ConvergenceWarning, stacklevel=3,
-            )
-        # A finite but absurd loss: Adam moves each weight by about learning_rate_init per
-        # step, so a huge rate gives a huge model. The yardstick is the error of predicting
-        # each feature's mean, floored at 1: a sigmoid output on [0, 1] data stays below 1.
-        baseline = max(getattr(self, "_mean_prediction_loss", 0.0), 1.0)
-        if history and history[-1]["train_loss"] > 100 * baseline:
-            warnings.warn(
-                f"Training blew up: the training loss {history[-1]['train_loss']:.3g} is more "
-                f"than 100 times {baseline:.3g}, the error of predicting each feature's mean "
-                f"(or 1). Lower learning_rate_init (now {self.learning_rate_init}), or keep "
-                "scaling='auto' for data of large values.",
-                RuntimeWarning, stacklevel=3,
-            )
 
     # -- parameters resolved at fit time ---------------------------------------------------
 
     def _hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
-        if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must be a sequence of positive ints, got "
-                f"{self.hidden_layer_sizes!r}."
-            )
-        return tuple(int(s) for s in sizes)
-
-    def _batch_size(self, n_samples):
-        return min(256 if self.batch_size == "auto" else self.batch_size, n_samples)
-
-    def _resolve_device(self):
-        if self.device == "auto":
-            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-        try:
-            device = torch.device(self.device)
-        except (RuntimeError, TypeError):
-            raise ValueError(
-                f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {self.device!r}."
-            ) from None
-        if device.type not in ("cpu", "cuda", "mps"):
-            raise ValueError(
-                f"device must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps', got {self.device!r}."
-            )
-        if device.type == "mps" and not torch.backends.mps.is_available():
-            raise ValueError(
-                f"device={self.device!r} but torch sees no MPS device here; use "
-                "device='auto' or 'cpu'."
-            )
-        if device.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError(
-                f"device={self.device!r} but torch sees no CUDA device here; use "
-                "device='auto' or 'cpu'."
-            )
-        if device.type == "cuda" and device.index is None and distributed.is_distributed():
-            device = distributed.local_device()  # one GPU per rank
-        return device
+        return (int(sizes),) if isinstance(sizes, Integral) else tuple(int(s) for s in sizes)
 
     def _scaling(self, X):
         """Per-feature ``shift``, ``scale`` and the output activation, from the data.
@@ -410,15 +457,13 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # The loss of a model that predicts each feature's mean: a yardstick for blow-ups.
         self._mean_prediction_loss = float(np.mean((std / scale) ** 2))
         in_unit_range = scaling == "minmax" or (scaling is None and in_unit_range)
-        with np.errstate(over="ignore"):
-            shift, scale = shift.astype(np.float32), scale.astype(np.float32)
-        if not (np.isfinite(shift).all() and np.isfinite(scale).all()):
-            raise ValueError(
-                f"The spread of X's columns (up to {np.max(hi - lo):.3g}) exceeds the float32 "
-                f"range (+-{_FLOAT32_MAX:.3g}) the model computes in, so scaling={self.scaling!r}"
-                " cannot be applied. Rescale X first, e.g. with "
-                "sklearn.preprocessing.StandardScaler."
-            )
+        message = (
+            f"The spread of X's columns (up to {np.max(hi - lo):.3g}) exceeds the float32 "
+            f"range (+-{_FLOAT32_MAX:.3g}) the model computes in, so scaling={self.scaling!r}"
+            " cannot be applied. Rescale X first, e.g. with sklearn.preprocessing.StandardScaler."
+        )
+        shift = check_float32_range(shift, message)
+        scale = check_float32_range(scale, message)
         return (shift, scale,
                 "logistic" if in_unit_range else "identity")
 
@@ -429,15 +474,14 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return self._validate_X(X, reset=False)
 
     def _validate_X(self, X, *, reset):
-        return validate_input(self, X, reset=reset)
+        return validate_X(self, X, reset=reset)
 
     def _check_output(self, out, X, method):
         """Never hand back NaN or inf: name the cause instead."""
         if np.isfinite(out).all():
             return out
         bad = ~np.isfinite(out.reshape(out.shape[0], -1)).all(axis=1)
-        weights_ok = all(bool(torch.isfinite(t).all()) for t in self.module_.state_dict().values()
-                         if t.is_floating_point())
+        weights_ok = weights_finite(self.module_)
         cause = (
             f"the values of those rows (up to {np.abs(X[bad]).max():.3g} in magnitude) "
             "overflow the model's float32 arithmetic; bring X to the scale seen in fit"
@@ -449,14 +493,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             f"{cause}."
         )
 
-    @staticmethod
-    def _as_tensor(X, device):
-        return as_tensor(X, device)
-
     def _map_batches(self, X, fn, dtype):
         """Apply ``fn(module, batch)`` to ``X`` in chunks under inference mode."""
-        device = self._resolve_device()
-        return map_batches(self.module_.to(device), X, fn, device, dtype)
+        return map_batches(self.module_, X, fn, resolve_device(self.device), dtype)
 
     @staticmethod
     def _encode(module, x):
@@ -472,170 +511,6 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # In float64: squared errors of large inputs overflow float32.
         return reconstruction_error(module(target)["reconstruction"].double(), target.double())
 
-    # -- persistence -----------------------------------------------------------------------
-
-    def __getstate__(self):
-        # A copy: object.__getstate__ hands back the live __dict__, which must not change.
-        state = state_with_module_on_cpu(super().__getstate__())
-        if state.get("_optimizer_state") is not None:
-            state["_optimizer_state"] = _tensors_to_cpu(state["_optimizer_state"])
-        state["_skae_versions"] = library_versions()
-        return state
-
-    def __setstate__(self, state):
-        saved = state.pop("_skae_versions", None)
-        if saved is not None:
-            warn_on_version_mismatch(saved, type(self).__name__)
-        super().__setstate__(state)
-
-
-def as_tensor(X, device):
-    """A float32 tensor over ``X``: no copy for float32 arrays (memory maps included).
-
-    On a GPU the data moves to the device once when it takes at most half of the free
-    device memory; otherwise it stays on the host and the trainer copies each batch.
-    """
-    X = np.ascontiguousarray(X, dtype=np.float32)  # no copy when already so
-    with warnings.catch_warnings():
-        # Read-only arrays (memory maps) are fine: nothing here writes to the data.
-        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
-        tensor = torch.from_numpy(X)
-    if device.type == "cuda" and tensor.nbytes <= torch.cuda.mem_get_info(device)[0] // 2:
-        tensor = tensor.to(device)
-    return tensor
-
-
-def map_batches(module, X, fn, device, dtype=np.float64):
-    """``fn(module, batch)`` over ``X`` in chunks under inference mode, as one numpy array.
-
-    The one way every estimator turns an array into model outputs: batches are tensors over
-    ``X`` (no copy for float32), the output is filled in place in ``dtype``.
-    """
-    module.eval()
-    out = None
-    with torch.inference_mode():
-        for start in range(0, X.shape[0], _CHUNK_ROWS):
-            result = fn(module, as_tensor(X[start:start + _CHUNK_ROWS], device)).cpu().numpy()
-            if out is None:
-                out = np.empty((X.shape[0], *result.shape[1:]), dtype=dtype)
-            out[start:start + _CHUNK_ROWS] = result
-    return out
-
-
-def state_with_module_on_cpu(state):
-    """A copy of an estimator's pickle state whose ``module_`` holds CPU tensors, so a
-    model trained on a GPU loads anywhere; the live estimator is left as it is."""
-    state = dict(state)
-    module = state.get("module_")
-    if module is not None and not _on_cpu(module):
-        state["module_"] = copy.deepcopy(module).cpu()
-    return state
-
-
-def _on_cpu(module):
-    return all(t.device.type == "cpu" for t in module.state_dict().values())
-
-
-def _adam(params, **kwargs):
-    """Adam with the fused kernel where this torch and device have it (one kernel per step
-    for all parameters: about 2.5x faster steps than the per-tensor loop on CPU)."""
-    params = list(params)
-    try:
-        return torch.optim.Adam(params, fused=True, **kwargs)
-    except (RuntimeError, TypeError, ValueError):
-        return torch.optim.Adam(params, foreach=True, **kwargs)
-
-
-def validate_input(estimator, X, *, reset):
-    """``validate_data`` (or ``check_array`` when ``reset`` is None) plus what a float32
-    torch model needs, with errors that say what was expected and how to fix it.
-
-    Every skae estimator checks its ``X`` here, so bad input meets the same messages
-    whichever estimator or method receives it.
-    """
-    name = type(estimator).__name__
-    if X is None:
-        raise ValueError(
-            "X is None; expected an array-like of shape (n_samples, n_features)."
-        )
-    if sp.issparse(X):
-        raise TypeError(
-            f"{name} does not support scipy sparse input: got a {type(X).__name__} of "
-            f"shape {X.shape}, expected a dense array. Convert it with X.toarray() if it "
-            "fits in memory."
-        )
-    dtypes = getattr(X, "dtypes", None)  # pandas
-    dtypes = [getattr(X, "dtype", None)] if dtypes is None else list(dtypes)
-    if any(getattr(dtype, "kind", None) == "c" for dtype in dtypes):
-        raise ValueError(
-            f"Complex data not supported: {name} expects real numbers, got complex "
-            "values. Pass X.real, np.abs(X), or both as separate columns."
-        )
-    if any(getattr(dtype, "kind", None) in ("M", "m") for dtype in dtypes):
-        raise TypeError(
-            f"{name} expects numeric input, got dates or durations (datetime64 or "
-            "timedelta64). Turn them into numeric features first, e.g. days since a "
-            "reference date."
-        )
-    if getattr(X, "ndim", 2) > 2:
-        raise ValueError(
-            f"X must be a 2-D array of shape (n_samples, n_features), got a {X.ndim}-D "
-            f"array of shape {X.shape}. Flatten each sample first, e.g. "
-            "X.reshape(len(X), -1)."
-        )
-    try:
-        if reset is None:
-            X = check_array(X, dtype=FLOAT_DTYPES, input_name="X")
-        else:
-            X = validate_data(estimator, X, dtype=FLOAT_DTYPES, reset=reset)
-    except (ValueError, TypeError) as exc:
-        message = str(exc)
-        if "inhomogeneous" in message:
-            raise ValueError(
-                "X must be a 2-D array of shape (n_samples, n_features), but its rows "
-                f"have different lengths ({message})."
-            ) from None
-        if "could not convert" not in message and "must be a string or a" not in message:
-            raise
-        raise type(exc)(
-            f"{name} expects numeric input, but X holds values that are not numbers "
-            f"({message}). Encode text or categorical columns as numbers first, e.g. "
-            "with sklearn.preprocessing.OneHotEncoder."
-        ) from None
-    if X.dtype == np.float64 and X.size:
-        # The model computes in float32: larger values would turn into inf on the cast.
-        largest = max(-float(X.min()), float(X.max()))
-        if largest > _FLOAT32_MAX:
-            raise ValueError(
-                f"X holds values up to {largest:.3g} in magnitude, beyond the float32 "
-                f"range (+-{_FLOAT32_MAX:.3g}) that {name} computes in. Rescale X first, "
-                "e.g. with sklearn.preprocessing.StandardScaler."
-            )
-    return X
-
-
-def _check_same_data_on_every_rank(X):
-    """Data-parallel ranks each train on their shard of one dataset: it must be the same."""
-    column_sums = sum(X[start:start + _CHUNK_ROWS].sum(axis=0, dtype=np.float64)
-                      for start in range(0, X.shape[0], _CHUNK_ROWS))
-    fingerprint = (X.shape, hashlib.sha256(np.asarray(column_sums).tobytes()).hexdigest())
-    if not distributed.same_on_every_rank(fingerprint):
-        raise ValueError(
-            f"fit under torch.distributed needs the same X on every rank (each rank takes "
-            f"its own shard of every batch), but rank {distributed.rank()} has X of shape "
-            f"{X.shape} and ranks disagree. Load the whole dataset on every rank."
-        )
-
-
-def _tensors_to_cpu(obj):
-    if isinstance(obj, torch.Tensor):
-        return obj.cpu()
-    if isinstance(obj, dict):
-        return {k: _tensors_to_cpu(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_tensors_to_cpu(v) for v in obj)
-    return obj
-
 
 def _column_stats(X):
     """Per-column min, max, mean and standard deviation, read in chunks of rows.
@@ -646,13 +521,13 @@ def _column_stats(X):
     lo = np.full(X.shape[1], np.inf)
     hi = np.full(X.shape[1], -np.inf)
     total = np.zeros(X.shape[1])
-    for start in range(0, n, _CHUNK_ROWS):
-        chunk = X[start:start + _CHUNK_ROWS]
+    for start in range(0, n, CHUNK_ROWS):
+        chunk = X[start:start + CHUNK_ROWS]
         lo = np.minimum(lo, chunk.min(axis=0))
         hi = np.maximum(hi, chunk.max(axis=0))
         total += chunk.sum(axis=0, dtype=np.float64)
     mean = total / n
     squares = np.zeros(X.shape[1])
-    for start in range(0, n, _CHUNK_ROWS):
-        squares += ((X[start:start + _CHUNK_ROWS] - mean) ** 2).sum(axis=0)
+    for start in range(0, n, CHUNK_ROWS):
+        squares += ((X[start:start + CHUNK_ROWS] - mean) ** 2).sum(axis=0)
     return lo, hi, mean, np.sqrt(squares / n)

@@ -6,9 +6,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import validate_input
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._refine import fit_autoencoder
+from ._validation import validate_X
 
 
 class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
@@ -82,7 +82,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         -------
         self : object
         """
-        X = validate_input(self, X, reset=True)
+        X = validate_X(self, X, reset=True)
         self.estimator_ = fit_autoencoder(self.estimator, X, "estimator")
         scores = self.estimator_.score_samples(X)
         if self.contamination == "auto":
@@ -104,7 +104,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         scores : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_input(self, X, reset=False)
+        X = validate_X(self, X, reset=False)
         return np.asarray(self.estimator_.score_samples(X), dtype=np.float64)
 
     def decision_function(self, X):

@@ -5,7 +5,6 @@ import functools
 import inspect
 from numbers import Integral, Real
 
-import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -18,6 +17,7 @@ from .nn.losses import (
     jacobian_frobenius,
     kl_sparsity,
     l1_sparsity,
+    negative_elbo,
     negative_log_likelihood,
 )
 from .nn.modules import ACTIVATIONS, Autoencoder
@@ -224,7 +224,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         return _build(Autoencoder, self, n_features, output_activation,
                       latent_activation=self._latent_activation())
 
-    def _build_objective(self):
+    def training_objective(self):
         penalties = {}
         if self.sparsity_weight > 0:
             sparsity = (functools.partial(kl_sparsity, target=self.sparsity_target)
@@ -384,48 +384,14 @@ class VariationalAutoencoder(BaseAutoencoder):
 
     Parameters
     ----------
-    latent_dim : int, default=2
-        Size of the latent code.
-    hidden_layer_sizes : tuple of int, default=(128, 64, 16)
-        Widths of the encoder's hidden layers, mirrored by the decoder; with
-        ``image_shape``, the channels of the stride-2 convolutions.
-    activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
-        Activation of the hidden layers.
     beta : float, default=1.0
         Weight of the KL term: 1 is the ELBO, larger values trade reconstruction for a
         posterior closer to the prior (β-VAE).
-    image_shape : tuple of int or None, default=None
-        ``(channels, height, width)`` of the flat images in ``X`` for a convolutional
-        encoder and decoder; see ``AutoencoderTransformer``.
-    scaling : {"auto", "standard", "minmax"} or None, default="auto"
-        Input scaling inside the model; see ``AutoencoderTransformer``.
-    alpha : float, default=0.0
-        L2 penalty (weight decay) on the weights.
-    batch_size : int or "auto", default="auto"
-        Mini-batch size; ``"auto"`` is ``min(256, n_samples)``.
     learning_rate_init : float, default=1e-3
         Adam's learning rate.
-    max_iter : int, default=200
-        Maximum number of epochs.
-    shuffle : bool, default=True
-        Shuffle the samples every epoch.
-    tol : float, default=1e-4
-        Minimum decrease of the monitored loss that counts as an improvement.
-    early_stopping : bool, default=False
-        Stop when the loss on a held-out ``validation_fraction`` stops improving.
-    validation_fraction : float, default=0.1
-        Fraction of the data held out when ``early_stopping`` is True.
-    n_iter_no_change : int, default=10
-        Epochs without an improvement of at least ``tol`` before stopping.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the weights, the batch order, the validation split and the
-        reparameterisation noise.
-    verbose : int, default=0
-        ``1`` shows a progress bar over epochs.
-    warm_start : bool, default=False
-        Continue from the previous fit's weights.
-    device : str or torch.device, default="auto"
-        Where to train.
+{shared_parameters}
+    The other parameters mean what they mean for ``AutoencoderTransformer``, with one
+    addition: ``random_state`` also seeds the reparameterisation noise.
 
     Attributes
     ----------
@@ -557,7 +523,7 @@ class VariationalAutoencoder(BaseAutoencoder):
         module.likelihood = "bernoulli" if output_activation == "logistic" else "gaussian"
         return module
 
-    def _build_objective(self):
+    def training_objective(self):
         likelihood = "bernoulli" if self.output_activation_ == "logistic" else "gaussian"
         return Objective(
             {"kl": (self.beta, lambda module, inputs, outputs:
@@ -569,12 +535,24 @@ class VariationalAutoencoder(BaseAutoencoder):
     @staticmethod
     def _reconstruction_error(module, x):
         """The negative ELBO of each row (``score_samples`` negates it)."""
-        target = module.normalize(x)
-        mean, logvar = module.posterior(target)
-        generator = torch.Generator(x.device).manual_seed(0)
-        draws = torch.randn((_ELBO_DRAWS, mean.shape[1]), generator=generator,
-                            device=x.device, dtype=mean.dtype)
-        std = torch.exp(0.5 * logvar)
-        nll = sum(negative_log_likelihood(module.decode(mean + std * eps), target,
-                                          module.likelihood) for eps in draws)
-        return nll / _ELBO_DRAWS + gaussian_kl(mean, logvar)
+        return negative_elbo(module, x, n_draws=_ELBO_DRAWS)
+
+
+def _parameter_docs(cls, names):
+    """The numpydoc entries of ``names`` in ``cls``'s Parameters section, in that order."""
+    doc = cls.__doc__
+    section = doc[doc.index("    ----------\n", doc.index("    Parameters\n")) + 15:
+                  doc.index("\n\n    Attributes\n")]
+    entries, name = {}, None
+    for line in section.split("\n"):
+        if line.startswith("    ") and not line.startswith("     "):
+            name = line.split(" : ")[0].strip()
+            entries[name] = []
+        entries[name].append(line)
+    return "\n".join(line for name in names for line in entries[name])
+
+
+VariationalAutoencoder.__doc__ = VariationalAutoencoder.__doc__.replace(
+    "{shared_parameters}", _parameter_docs(AutoencoderTransformer, [
+        name for name in inspect.signature(VariationalAutoencoder).parameters
+        if name not in ("beta", "learning_rate_init")]))

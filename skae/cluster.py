@@ -3,25 +3,20 @@
 from numbers import Integral, Real
 
 import numpy as np
-import torch
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import as_tensor, map_batches, validate_input
+from ._base import TorchEstimatorMixin
+from ._bridge import as_tensor, map_batches
 from ._compat import HasMethods, Interval, _fit_context
-from ._refine import (
-    CpuPickleMixin,
-    fit_autoencoder,
-    refinement_parts,
-    run_trainer,
-    torch_generator,
-)
-from .nn.clustering import ClusteringModel, ClusteringObjective, TargetRefresh
+from ._refine import fit_autoencoder, refinement_start
+from ._validation import validate_X
+from .nn.clustering import ClusteringModel, ClusteringObjective, TargetRefresh, target_for
 
 
-class DeepEmbeddedClustering(CpuPickleMixin, ClusterMixin, BaseEstimator):
+class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
     """Deep embedded clustering: k-means in a latent space, then the encoder refined for it.
 
     1. The autoencoder is fit on ``X``.
@@ -133,10 +128,6 @@ class DeepEmbeddedClustering(CpuPickleMixin, ClusterMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    def __sklearn_is_fitted__(self):
-        # The refined module is what predict needs; a fit that failed leaves none.
-        return hasattr(self, "module_")
-
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
         """Fit the autoencoder, initialise the centres with k-means, refine.
@@ -151,7 +142,7 @@ class DeepEmbeddedClustering(CpuPickleMixin, ClusterMixin, BaseEstimator):
         -------
         self : object
         """
-        X = validate_input(self, X, reset=True)
+        X = validate_X(self, X, reset=True)
         if X.shape[0] < self.n_clusters:
             raise ValueError(
                 f"n_clusters={self.n_clusters} must be at most the number of samples, got "
@@ -162,20 +153,18 @@ class DeepEmbeddedClustering(CpuPickleMixin, ClusterMixin, BaseEstimator):
         kmeans = KMeans(self.n_clusters, n_init=self.n_init,
                         random_state=rng.randint(2**31 - 1)).fit(self.estimator_.transform(X))
 
-        autoencoder, device, ae_objective = refinement_parts(self.estimator_)
+        autoencoder, device, ae_objective = refinement_start(self.estimator_)
         model = ClusteringModel(autoencoder, kmeans.cluster_centers_,
                                 self.degrees_of_freedom).to(device)
         inputs = as_tensor(X, device)
-        target = torch.zeros((X.shape[0], self.n_clusters), device=inputs.device)
+        target = target_for(inputs, self.n_clusters)
         refresh = TargetRefresh(model, inputs, target, interval=self.update_interval,
                                 tol=self.tol)
-        objective = ClusteringObjective(ae_objective, self.reconstruction_weight)
-        generator = torch_generator(rng, device)
-        _, history = run_trainer(
-            model, objective, (inputs, target), learning_rate=self.learning_rate_init,
-            batch_size=self.batch_size, max_iter=self.max_iter, generator=generator,
-            device=device, callbacks=[refresh], verbose=self.verbose,
-            name=type(self).__name__,
+        _, history = self._train(
+            model, ClusteringObjective(ae_objective, self.reconstruction_weight),
+            (inputs, target), X=X, rng=rng, device=device, max_iter=self.max_iter,
+            learning_rate=self.learning_rate_init, batch_size=self.batch_size,
+            stopping=refresh,
         )
         self.module_ = model.eval()
         self.history_ = history
@@ -185,8 +174,7 @@ class DeepEmbeddedClustering(CpuPickleMixin, ClusterMixin, BaseEstimator):
         return self
 
     def _assign(self, X):
-        device = self.module_.centers.device
-        return np.argmax(map_batches(self.module_, X, lambda m, x: m(x), device), axis=1)
+        return np.argmax(map_batches(self.module_, X, lambda m, x: m(x)), axis=1)
 
     def predict(self, X):
         """The cluster of each sample: its most likely soft assignment.
@@ -200,5 +188,5 @@ class DeepEmbeddedClustering(CpuPickleMixin, ClusterMixin, BaseEstimator):
         labels : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_input(self, X, reset=False)
+        X = validate_X(self, X, reset=False)
         return self._assign(X)

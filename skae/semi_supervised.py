@@ -10,7 +10,6 @@ import math
 from numbers import Integral, Real
 
 import numpy as np
-import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import check_random_state
@@ -18,15 +17,11 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
-from ._base import as_tensor, map_batches, validate_input
+from ._base import TorchEstimatorMixin
+from ._bridge import as_tensor, map_batches, tensors_beside, torch_generator, torch_seed
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
-from ._refine import (
-    CpuPickleMixin,
-    fit_autoencoder,
-    refinement_parts,
-    run_trainer,
-    torch_generator,
-)
+from ._refine import fit_autoencoder, refinement_start
+from ._validation import PositiveIntSequence, validate_X
 from .nn.classification import JointObjective, LatentClassifierModel
 
 UNLABELED = -1
@@ -131,7 +126,7 @@ class LatentClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         self : object
         """
-        X = validate_input(self, X, reset=True)
+        X = validate_X(self, X, reset=True)
         y, labeled = _split_labels(X, y, type(self).__name__)
         rng = check_random_state(self.random_state)
         self.estimator_ = fit_autoencoder(self.estimator, X, "estimator",
@@ -147,7 +142,7 @@ class LatentClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     def _codes(self, X):
         check_is_fitted(self)
-        X = validate_input(self, X, reset=False)
+        X = validate_X(self, X, reset=False)
         return self.estimator_.transform(X)
 
     def predict(self, X):
@@ -201,7 +196,7 @@ def _classifier_has(self, method):
     return hasattr(LogisticRegression() if self.classifier is None else self.classifier, method)
 
 
-class AutoencoderClassifier(CpuPickleMixin, ClassifierMixin, BaseEstimator):
+class AutoencoderClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator):
     """An autoencoder whose latent code also feeds a classification head, trained jointly.
 
     First the autoencoder is fit on every row (``y`` unused). Then a head is put on its
@@ -271,7 +266,7 @@ class AutoencoderClassifier(CpuPickleMixin, ClassifierMixin, BaseEstimator):
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "transform"]), None],
         "classification_weight": [Interval(Real, 0, None, closed="left")],
-        "hidden_layer_sizes": ["array-like"],
+        "hidden_layer_sizes": [PositiveIntSequence(allow_empty=True)],
         "labeled_fraction": [Interval(Real, 0, 1, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -293,10 +288,6 @@ class AutoencoderClassifier(CpuPickleMixin, ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    def __sklearn_is_fitted__(self):
-        # The jointly trained module is what predict needs; a fit that failed leaves none.
-        return hasattr(self, "module_")
-
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Fit the autoencoder on every row, then train it jointly with the head.
@@ -311,57 +302,38 @@ class AutoencoderClassifier(CpuPickleMixin, ClassifierMixin, BaseEstimator):
         -------
         self : object
         """
-        X = validate_input(self, X, reset=True)
+        X = validate_X(self, X, reset=True)
         y, labeled = _split_labels(X, y, type(self).__name__)
-        hidden = tuple(self.hidden_layer_sizes)
-        if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0
-                   for s in hidden):
-            raise ValueError(
-                f"hidden_layer_sizes must be a sequence of positive ints, got "
-                f"{self.hidden_layer_sizes!r}."
-            )
+        hidden = tuple(int(s) for s in self.hidden_layer_sizes)
         rng = check_random_state(self.random_state)
         self.estimator_ = fit_autoencoder(self.estimator, X, "estimator", rng)
         self.classes_, codes = np.unique(y[labeled], return_inverse=True)
         targets = np.full(X.shape[0], UNLABELED, dtype=np.int64)
         targets[labeled] = codes
 
-        autoencoder, device, ae_objective = refinement_parts(self.estimator_)
+        autoencoder, device, ae_objective = refinement_start(self.estimator_)
         latent_dim = self.estimator_.transform(X[:1]).shape[1]
         generator = torch_generator(rng, device)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(int(rng.randint(2**31 - 1)))
+        with torch_seed(int(rng.randint(2**31 - 1)), device=None):
             model = LatentClassifierModel.mlp_head(
                 autoencoder, latent_dim, len(self.classes_), hidden).to(device)
         if not hidden and len(self.classes_) > 1:
-            self._warm_start_head(model.head, self.estimator_.transform(X[labeled]),
-                                  targets[labeled])
+            # A linear head starts from logistic regression on the pretrained codes.
+            logistic = LogisticRegression(max_iter=1000).fit(
+                self.estimator_.transform(X[labeled]), targets[labeled])
+            model.set_linear_head(logistic.coef_, logistic.intercept_)
         inputs = as_tensor(X, device)
         rows = self._epoch_rows(labeled)
-        data = (torch.as_tensor(rows, device=inputs.device),
-                torch.as_tensor(targets[rows], device=inputs.device))
-        trainer, history = run_trainer(
-            model, JointObjective(inputs, ae_objective, self.classification_weight), data,
-            learning_rate=self.learning_rate_init, batch_size=self.batch_size,
-            max_iter=self.max_iter, generator=generator, device=device,
-            verbose=self.verbose, name=type(self).__name__,
+        _, history = self._train(
+            model, JointObjective(inputs, ae_objective, self.classification_weight),
+            tensors_beside(inputs, rows, targets[rows]), X=X, rng=rng, device=device,
+            generator=generator, max_iter=self.max_iter, learning_rate=self.learning_rate_init,
+            batch_size=self.batch_size, warn_unconverged=False,
         )
         self.module_ = model.eval()
         self.history_ = history
         self.n_iter_ = len(history)
         return self
-
-    @staticmethod
-    def _warm_start_head(head, codes, targets):
-        """Start a linear head from logistic regression on the pretrained codes."""
-        logistic = LogisticRegression(max_iter=1000).fit(codes, targets)
-        coef, intercept = logistic.coef_, logistic.intercept_
-        if coef.shape[0] == 1:  # binary: sklearn keeps one row, softmax wants two
-            coef, intercept = np.vstack([-coef / 2, coef / 2]), np.r_[-intercept / 2, intercept / 2]
-        linear = head[0]
-        with torch.no_grad():
-            linear.weight.copy_(torch.as_tensor(coef, dtype=linear.weight.dtype))
-            linear.bias.copy_(torch.as_tensor(intercept, dtype=linear.bias.dtype))
 
     def _epoch_rows(self, labeled):
         """Every row once, plus the labeled rows repeated up to ``labeled_fraction``."""
@@ -382,9 +354,8 @@ class AutoencoderClassifier(CpuPickleMixin, ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
         """
         check_is_fitted(self)
-        X = validate_input(self, X, reset=False)
-        device = next(self.module_.parameters()).device
-        return map_batches(self.module_, X, lambda m, x: torch.softmax(m(x), dim=1), device)
+        X = validate_X(self, X, reset=False)
+        return map_batches(self.module_, X, lambda m, x: m.predict_proba(x))
 
     def predict(self, X):
         """Predict the class of each row.

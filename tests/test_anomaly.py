@@ -21,7 +21,7 @@ def small_ae(**params):
 class NoisyAutoencoder(AutoencoderTransformer):
     """A stand-in for a variant the detector does not know: a denoising objective."""
 
-    def _build_objective(self):
+    def training_objective(self):
         return Objective(corruption=lambda x, g: x + 0.1 * torch.randn(
             x.shape, generator=g, device=x.device))
 

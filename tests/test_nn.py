@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from skae.nn import Autoencoder, Objective, Trainer, build_mlp, reconstruction_error
-from skae.nn.training import ProgressBar  # noqa: F401  (importable without sklearn)
+from skae.nn.callbacks import EarlyStopping, ProgressBar  # noqa: F401  (no sklearn)
 
 
 def test_reconstruction_error_by_hand():
@@ -61,10 +61,12 @@ def test_early_stopping_restores_the_best_weights():
     torch.manual_seed(0)
     X, X_valid = torch.rand(128, 6), torch.rand(32, 6)
     module = Autoencoder.mlp(6, (16,), 3)
-    trainer = _trainer(module, lr=0.05)
-    history = trainer.fit(X, X_valid, max_iter=30, tol=0.0, n_iter_no_change=5)
+    trainer = _trainer(module, lr=0.05, callbacks=[EarlyStopping(tol=0.0, n_iter_no_change=5)])
+    history = trainer.fit(X, X_valid, max_iter=30)
     best = min(row["valid_loss"] for row in history)
     assert trainer.best_loss == best
+    assert trainer.converged and len(history) < 30
+    assert trainer.best_epoch == len(history) - 5
     assert math.isclose(trainer.evaluate(X_valid)["loss"], best, rel_tol=1e-5)
 
 
@@ -92,7 +94,7 @@ def test_keyboard_interrupt_keeps_a_usable_model():
             if row["epoch"] == 3:
                 raise KeyboardInterrupt
 
-    trainer.callbacks = [InterruptAtEpoch3()]
+    trainer.callbacks.append(InterruptAtEpoch3())
     history = trainer.fit(X, max_iter=10)
     assert trainer.interrupted and len(history) == 3
     assert torch.isfinite(module.encode(X)).all()
@@ -196,3 +198,17 @@ def test_shard_deals_equal_shares_that_cover_the_order(n_samples, n_ranks):
     step = torch.cat([s[:b] for s in shards])
     assert set(step.tolist()) == set(order[:n_ranks * b].tolist())
 
+
+
+def test_divergence_guard_runs_first_and_skips_later_callbacks():
+    seen = []
+
+    class Record:
+        def on_epoch_end(self, trainer, row):
+            seen.append(trainer.diverged)
+
+    module = Autoencoder.mlp(6, (8,), 2)
+    trainer = _trainer(module, callbacks=[EarlyStopping(), Record()])
+    trainer.objective = lambda *a, **k: {"loss": torch.tensor(math.nan, requires_grad=True)}
+    trainer.fit(torch.rand(32, 6), max_iter=5)
+    assert trainer.diverged and not trainer.converged and seen == [True]

@@ -17,7 +17,7 @@ import pytest
 import torch
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
-import skae._base
+import skae._bridge
 from skae import AutoencoderTransformer
 from skae._versions import InconsistentVersionWarning
 from skae.nn.training import Trainer
@@ -334,7 +334,7 @@ def test_a_module_on_a_gpu_is_pickled_to_the_cpu(fitted, X, monkeypatch):
         with pytest.raises(RuntimeError, match="CUDA"):
             pickle.loads(pickle.dumps(fitted.module_))
     module = fitted.module_
-    monkeypatch.setattr(skae._base, "_on_cpu", lambda module: False)
+    monkeypatch.setattr(skae._bridge, "_on_cpu", lambda module: False)
     data = pickle.dumps(fitted)
     assert set(_storage_locations(data)) == {"cpu"}
     # Pickling copied: the live model stays where it is, and gains no attribute.

@@ -1,6 +1,7 @@
 """A classification head on an autoencoder's latent code, trained jointly with the
 reconstruction: the labeled rows add a cross-entropy term, every row keeps the decoder busy."""
 
+import torch
 from torch import nn
 from torch.nn import functional as F
 
@@ -33,6 +34,27 @@ class LatentClassifierModel(nn.Module):
     def forward(self, x):
         """Class logits of raw inputs (normalised here), shape (n_samples, n_classes)."""
         return self.head(self.autoencoder.encode(self.autoencoder.normalize(x)))
+
+    def predict_proba(self, x):
+        """Class probabilities of raw inputs: the softmax of the logits."""
+        return torch.softmax(self(x), dim=1)
+
+    def set_linear_head(self, coef, intercept):
+        """Start a linear head from a linear model's ``coef`` (n_classes or 1, latent_dim)
+        and ``intercept``, e.g. logistic regression on the pretrained codes.
+
+        One row (a binary model's) becomes the two softmax rows ``-coef / 2, coef / 2``,
+        which give the same probabilities.
+        """
+        linear = self.head[0]
+        coef = torch.as_tensor(coef, dtype=linear.weight.dtype)
+        intercept = torch.as_tensor(intercept, dtype=linear.bias.dtype)
+        if coef.shape[0] == 1:
+            coef, intercept = torch.cat([-coef / 2, coef / 2]), torch.cat(
+                [-intercept / 2, intercept / 2])
+        with torch.no_grad():
+            linear.weight.copy_(coef)
+            linear.bias.copy_(intercept)
 
 
 def masked_cross_entropy(logits, y):

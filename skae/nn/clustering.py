@@ -4,6 +4,8 @@ distribution, the KL loss, and a module holding an autoencoder with cluster cent
 import torch
 from torch import nn
 
+from .callbacks import TargetRefresh  # noqa: F401  (the callback DEC trains with)
+
 
 def soft_assignment(z, centers, degrees_of_freedom=1.0):
     """Student-t similarity of each code to each centre, normalised per sample (DEC's ``q``).
@@ -107,58 +109,6 @@ class ClusteringObjective:
         return terms
 
 
-class TargetRefresh:
-    """Trainer callback: recompute the target distribution every ``interval`` epochs.
-
-    The target tensor is updated in place, so the Trainer's batches see the new values.
-    Stops training when fewer than ``tol`` of the samples change cluster between refreshes.
-
-    Parameters
-    ----------
-    model : ClusteringModel
-    inputs : Tensor of shape (n_samples, n_features)
-    target : Tensor of shape (n_samples, n_clusters)
-        Updated in place.
-    interval : int, default=1
-    tol : float, default=1e-3
-    batch_size : int, default=4096
-    """
-
-    def __init__(self, model, inputs, target, *, interval=1, tol=1e-3, batch_size=4096):
-        self.model = model
-        self.inputs = inputs
-        self.target = target
-        self.interval = interval
-        self.tol = tol
-        self.batch_size = batch_size
-        self.labels = None
-        self.delta_label = None
-
-    def assignments(self, device):
-        """Soft assignments of every input, in evaluation mode."""
-        was_training = self.model.training
-        self.model.eval()
-        with torch.no_grad():
-            q = torch.cat([
-                self.model(self.inputs[start:start + self.batch_size].to(device))
-                for start in range(0, self.inputs.shape[0], self.batch_size)
-            ])
-        self.model.train(was_training)
-        return q
-
-    def refresh(self, device):
-        q = self.assignments(device)
-        self.target.copy_(target_distribution(q).to(self.target.device))
-        labels = q.argmax(dim=1)
-        if self.labels is not None:
-            self.delta_label = (labels != self.labels).float().mean().item()
-        self.labels = labels
-        return q
-
-    def on_epoch_begin(self, trainer, epoch):
-        if (epoch - 1) % self.interval:
-            return
-        self.refresh(trainer.device)
-        if self.delta_label is not None and self.delta_label < self.tol:
-            # The flag is read at the end of the epoch: this epoch is the last one.
-            trainer.stop_training = True
+def target_for(inputs, n_clusters):
+    """An all-zero target tensor beside ``inputs``, filled by ``TargetRefresh``."""
+    return torch.zeros((inputs.shape[0], n_clusters), device=inputs.device)

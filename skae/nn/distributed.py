@@ -174,6 +174,82 @@ def data_parallel(module, device):
                                    **no_buffer_sync)
 
 
+class Local:
+    """The training strategy of one process: nothing to shard, reduce or broadcast."""
+
+    world_size = 1
+
+    def wrap(self, objective_module, device):
+        return objective_module
+
+    def generators(self, generator):
+        """The generators of the batch order and of the training noise."""
+        return generator, generator
+
+    def shard(self, order, batch_size):
+        return order, batch_size
+
+    def epoch_sum(self, total):
+        return total
+
+    def agree(self, row):
+        return row
+
+    def stop_anywhere(self, flag):
+        return bool(flag)
+
+    #: A ``KeyboardInterrupt`` stops the run and keeps the weights so far.
+    interruptible = True
+
+
+class DataParallel(Local):
+    """Data-parallel training over the default process group: every rank passes the same
+    data, takes its shard of every batch, DistributedDataParallel averages the gradients,
+    and each epoch's row and stop flag are agreed on by all ranks."""
+
+    def __init__(self):
+        self.world_size = world_size()
+        self.rank = rank()
+
+    def wrap(self, objective_module, device):
+        return data_parallel(objective_module, device)
+
+    def generators(self, generator):
+        # One batch order on every rank (rank 0's, whatever the seeds), but noise of each
+        # rank's own: the same draws on two shards would correlate them.
+        order = generator or torch.Generator().manual_seed(int(torch.randint(2**62, (1,))))
+        state, seed = broadcast_object((order.get_state(), order.initial_seed()))
+        order_generator = torch.Generator(order.device)
+        order_generator.set_state(state)
+        noise_generator = torch.Generator(order.device).manual_seed(
+            (seed + 7919 * self.rank) % 2**63)
+        return order_generator, noise_generator
+
+    def shard(self, order, batch_size):
+        return (shard(order, self.world_size, self.rank),
+                math.ceil(batch_size / self.world_size))
+
+    def epoch_sum(self, total):
+        # Each rank summed its shard (all shards are the same length).
+        return all_reduce_sum(total)
+
+    def agree(self, row):
+        # Rank 0's history on every rank, so every stopping decision is the same.
+        return broadcast_object(row)
+
+    def stop_anywhere(self, flag):
+        # A callback may stop on what only its rank sees (a time budget, say).
+        return on_any_rank(flag)
+
+    #: The other ranks cannot be told of an interrupt: the run ends as a torchrun job does.
+    interruptible = False
+
+
+def strategy():
+    """``DataParallel()`` inside a process group of several processes, else ``Local()``."""
+    return DataParallel() if is_distributed() else Local()
+
+
 def _collective_device():
     # NCCL moves tensors between GPUs only; gloo works on host memory.
     return local_device() if dist.get_backend() == "nccl" else torch.device("cpu")

@@ -123,3 +123,26 @@ def negative_log_likelihood(reconstruction, target, likelihood):
     if likelihood == "gaussian":
         return 0.5 * (reconstruction - target).pow(2).flatten(1).sum(dim=1)
     raise ValueError(f"likelihood must be 'bernoulli' or 'gaussian', got {likelihood!r}.")
+
+
+def negative_elbo(module, x, n_draws=16):
+    """Per-row negative ELBO of raw inputs ``x`` under a variational autoencoder ``module``
+    (``normalize``, ``posterior``, ``decode`` and ``likelihood``), with β = 1.
+
+    The expectation over the posterior is estimated with ``n_draws`` fixed standard normal
+    draws (seed 0) shared by every row (common random numbers): deterministic, independent
+    of which other rows are scored, and still unbiased for each row.
+
+    Returns
+    -------
+    Tensor of shape (n_samples,)
+    """
+    target = module.normalize(x)
+    mean, logvar = module.posterior(target)
+    generator = torch.Generator(x.device).manual_seed(0)
+    draws = torch.randn((n_draws, mean.shape[1]), generator=generator, device=x.device,
+                        dtype=mean.dtype)
+    std = torch.exp(0.5 * logvar)
+    nll = sum(negative_log_likelihood(module.decode(mean + std * eps), target,
+                                      module.likelihood) for eps in draws)
+    return nll / n_draws + gaussian_kl(mean, logvar)

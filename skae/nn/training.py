@@ -1,4 +1,4 @@
-"""The training loop: fit -> epoch -> train step / validation step, with early stopping.
+"""The training loop: fit -> epoch -> train step / validation step; the rest is callbacks.
 
 Data arrives as tensors already in memory (or a memory map) and is batched by index, so there
 is no per-sample Dataset. Losses are summed on the device and read back once per epoch.
@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from . import distributed
+from .callbacks import DivergenceGuard, EarlyStopping, ProgressBar  # noqa: F401
 from .losses import mean_reconstruction_error
 
 
@@ -50,6 +51,26 @@ class Objective:
         return terms
 
 
+def adam(params, *, lr, weight_decay=0.0, state=None):
+    """The optimiser of every skae fit: Adam, with the fused kernel where this torch and
+    device have it (one kernel per step for all parameters: about 2.5x faster steps than
+    the per-tensor loop on CPU).
+
+    ``state`` (an earlier ``state_dict``) continues a previous fit's moments under the
+    given ``lr`` and ``weight_decay``.
+    """
+    params = list(params)
+    try:
+        optimizer = torch.optim.Adam(params, lr=lr, weight_decay=weight_decay, fused=True)
+    except (RuntimeError, TypeError, ValueError):
+        optimizer = torch.optim.Adam(params, lr=lr, weight_decay=weight_decay, foreach=True)
+    if state is not None:
+        optimizer.load_state_dict(state)
+        for group in optimizer.param_groups:
+            group["lr"], group["weight_decay"] = lr, weight_decay
+    return optimizer
+
+
 class ObjectiveModule(nn.Module):
     """The training objective over a module, as a module: a step is one call of it.
 
@@ -84,9 +105,19 @@ class Trainer:
     device : torch.device, default="cpu"
         Where batches are moved before the step.
     callbacks : sequence, default=()
-        Objects with ``on_epoch_end(trainer, row)`` and optionally
-        ``on_epoch_begin(trainer, epoch)`` and ``on_train_end(trainer)``; set
-        ``trainer.stop_training = True`` to stop after the current epoch.
+        See ``skae.nn.callbacks``: early stopping, progress, target refresh and any of
+        yours. A ``DivergenceGuard`` always runs first.
+
+    Attributes
+    ----------
+    history : list of dict
+        One row per epoch: ``epoch`` and every loss term, ``train_`` and ``valid_``.
+    converged, diverged, interrupted : bool
+        Why the last ``fit`` stopped: a callback's stopping rule was met, a loss or a weight
+        became non-finite (the last good weights are restored), or a ``KeyboardInterrupt``
+        (the weights of the last complete epoch are kept).
+    best_loss : float
+        Best monitored loss, kept by ``EarlyStopping``.
 
     Notes
     -----
@@ -95,12 +126,11 @@ class Trainer:
     as positional arguments: ``objective(module, x, y, training=..., generator=...)``.
 
     When a torch.distributed process group of several processes is initialised (as
-    ``torchrun`` does), ``fit`` trains data-parallel: every rank passes the same data, the
-    batch order follows rank 0's generator, each rank takes its shard of every batch
-    (``batch_size / world_size`` rows, rounded up), DistributedDataParallel averages the
-    gradients, and the loss history is rank 0's on every rank, so early stopping decides the
-    same everywhere and every rank ends with the same weights. The training noise
-    (corruption) is drawn per rank.
+    ``torchrun`` does), ``fit`` trains data-parallel through
+    ``skae.nn.distributed.DataParallel``: every rank passes the same data, the batch order
+    follows rank 0's generator, each rank takes its shard of every batch, gradients are
+    averaged, and the history is rank 0's on every rank, so every rank stops at the same
+    epoch with the same weights. The training noise (corruption) is drawn per rank.
     """
 
     def __init__(self, module, objective, optimizer, *, batch_size, shuffle=True,
@@ -112,74 +142,39 @@ class Trainer:
         self.shuffle = shuffle
         self.generator = generator
         self.device = torch.device(device)
-        self.callbacks = list(callbacks)
+        self.callbacks = [DivergenceGuard(), *callbacks]
         self._objective_module = None
 
     # -- the loop, top to bottom -------------------------------------------------------
 
-    def fit(self, train, valid=None, *, max_iter, tol=1e-4, n_iter_no_change=10):
+    def fit(self, train, valid=None, *, max_iter):
         """Train up to ``max_iter`` epochs; return the history, one dict per epoch.
 
-        ``train`` and ``valid`` are tensors or tuples of tensors (see Notes).
-
-        Stops early when the monitored loss (validation loss if ``X_valid`` is given, else
-        training loss) has not improved by ``tol`` for ``n_iter_no_change`` epochs. With a
-        validation set, the best weights are restored at the end. A non-finite loss, or a
-        ``KeyboardInterrupt``, stops training with the last good weights restored; the flags
-        ``diverged`` and ``interrupted`` say so. ``converged`` is False when ``max_iter``
-        epochs ran without stopping early.
-
-        Data-parallel, a ``stop_training`` set on any rank stops every rank after the epoch,
-        and a ``KeyboardInterrupt`` propagates: the other ranks cannot be told, so the run
-        ends as a torchrun job does.
+        ``train`` and ``valid`` are tensors or tuples of tensors (see Notes). Training
+        stops early when a callback sets ``stop_training``.
         """
         train = _as_tuple(train)
         valid = None if valid is None else _as_tuple(valid)
         self._prepare_step()
         self.history = []
         self.stop_training = self.converged = self.diverged = self.interrupted = False
-        self.best_loss, self.best_epoch, no_improvement = math.inf, 0, 0
-        best_state = last_good_state = self._snapshot()
+        self.best_loss, self.best_epoch = math.inf, 0
+        self._call_back("on_train_begin")
         try:
             for epoch in range(1, max_iter + 1):
                 self._call_back("on_epoch_begin", epoch)
                 row = {"epoch": epoch, **self._prefixed("train", self.run_epoch(train))}
                 if valid is not None:
                     row.update(self._prefixed("valid", self.evaluate(valid)))
-                row = distributed.broadcast_object(row)
+                row = self.strategy.agree(row)
                 self.history.append(row)
-                monitored = row["valid_loss" if valid is not None else "train_loss"]
-                state = self._snapshot()
-                # The epoch's last step can make the weights non-finite after its loss was
-                # computed; such a state must not become the one restored.
-                if (not math.isfinite(row["train_loss"]) or not math.isfinite(monitored)
-                        or not _all_finite(state)):
-                    self.diverged = True
-                    break
-                last_good_state = state
-                if monitored < self.best_loss - tol:
-                    no_improvement = 0
-                else:
-                    no_improvement += 1
-                if monitored < self.best_loss:
-                    self.best_loss, self.best_epoch = monitored, epoch
-                    if valid is not None:
-                        best_state = last_good_state
                 self._call_back("on_epoch_end", row)
-                if no_improvement >= n_iter_no_change:
-                    self.converged = True
-                # A callback may stop on what only its rank sees (a time budget, say).
-                self.stop_training = distributed.on_any_rank(self.stop_training)
-                if self.converged or self.stop_training:
+                if self.strategy.stop_anywhere(self.stop_training):
                     break
         except KeyboardInterrupt:
-            if self._world_size > 1:
+            if not self.strategy.interruptible:
                 raise
             self.interrupted = True
-        if self.diverged or self.interrupted:
-            self.module.load_state_dict(last_good_state)
-        if valid is not None and math.isfinite(self.best_loss):
-            self.module.load_state_dict(best_state)
         self._call_back("on_train_end")
         return self.history
 
@@ -189,11 +184,8 @@ class Trainer:
         self._prepare_step()
         data = _as_tuple(data)
         X = data[0]
-        order = self._epoch_order(X.shape[0], X.device)
-        batch_size = self.batch_size
-        if self._world_size > 1:
-            order = distributed.shard(order, self._world_size, distributed.rank())
-            batch_size = math.ceil(batch_size / self._world_size)
+        order, batch_size = self.strategy.shard(self._epoch_order(X.shape[0], X.device),
+                                                self.batch_size)
         names, total = None, 0.0
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
@@ -201,9 +193,7 @@ class Trainer:
             names = names or list(terms)
             # Summed on the device: no host sync inside the epoch.
             total = total + torch.stack([terms[n].detach() for n in names]) * len(idx)
-        # Data-parallel: each rank summed its shard (all shards are the same length); the
-        # epoch's means are over all of them.
-        means = distributed.all_reduce_sum(total) / (len(order) * self._world_size)
+        means = self.strategy.epoch_sum(total) / (len(order) * self.strategy.world_size)
         return dict(zip(names, means.tolist()))
 
     def train_step(self, batch):
@@ -231,10 +221,14 @@ class Trainer:
                 sums[name] = sums.get(name, 0.0) + value * batch[0].shape[0]
         return self._means(sums, n_samples)
 
+    def snapshot(self):
+        """A detached copy of the module's weights and buffers."""
+        return {k: v.detach().clone() for k, v in self.module.state_dict().items()}
+
     # -- small helpers -----------------------------------------------------------------
 
     def _prepare_step(self):
-        """The objective as a module, wrapped in DDP under a process group of several.
+        """The objective as a module, wrapped by the strategy (DDP in a process group).
 
         Built once, and again only if ``module`` or ``objective`` was replaced since.
         """
@@ -242,21 +236,11 @@ class Trainer:
         if built is not None and built.module is self.module and (
                 built.objective is self.objective):
             return
-        self._world_size = distributed.world_size()
-        self._objective_module = self._step = ObjectiveModule(self.module, self.objective)
-        self._order_generator = self._noise_generator = self.generator
-        if self._world_size == 1:
-            return
-        self._step = distributed.data_parallel(self._objective_module, self.device)
-        # One batch order on every rank (rank 0's, whatever the seeds), but noise of each
-        # rank's own: the same draws on two shards would correlate them.
-        order = self.generator or torch.Generator().manual_seed(
-            int(torch.randint(2**62, (1,))))
-        state, seed = distributed.broadcast_object((order.get_state(), order.initial_seed()))
-        self._order_generator = torch.Generator(order.device)
-        self._order_generator.set_state(state)
-        self._noise_generator = torch.Generator(order.device).manual_seed(
-            (seed + 7919 * distributed.rank()) % 2**63)
+        self.strategy = distributed.strategy()
+        self._objective_module = ObjectiveModule(self.module, self.objective)
+        self._step = self.strategy.wrap(self._objective_module, self.device)
+        self._order_generator, self._noise_generator = self.strategy.generators(
+            self.generator)
 
     def _epoch_order(self, n_samples, device):
         if not self.shuffle:
@@ -279,9 +263,6 @@ class Trainer:
             # A pinned host batch copies asynchronously, overlapping the previous step.
             x = x.pin_memory()
         return x.to(self.device, non_blocking=True)
-
-    def _snapshot(self):
-        return {k: v.detach().clone() for k, v in self.module.state_dict().items()}
 
     @staticmethod
     def _means(sums, n_samples):
@@ -321,29 +302,5 @@ class RowSubset:
         return self.data[self.index[rows]]
 
 
-def _all_finite(state):
-    floats = [t.isfinite().all() for t in state.values() if t.is_floating_point()]
-    return bool(torch.stack(floats).all()) if floats else True
-
-
 def _as_tuple(data):
     return data if isinstance(data, tuple) else (data,)
-
-
-class ProgressBar:
-    """A tqdm bar over epochs showing the latest losses."""
-
-    def __init__(self, total, desc=None):
-        from tqdm.auto import tqdm
-
-        # Data-parallel training: one bar, on rank 0.
-        self.bar = tqdm(total=total, desc=desc, unit="epoch", leave=True,
-                        disable=distributed.rank() != 0)
-
-    def on_epoch_end(self, trainer, row):
-        self.bar.set_postfix({k: f"{v:.4g}" for k, v in row.items() if k != "epoch"},
-                             refresh=False)
-        self.bar.update(1)
-
-    def on_train_end(self, trainer):
-        self.bar.close()
