@@ -5,17 +5,22 @@ Run from the repository root (full mode takes about 15 minutes on a 2-core CPU):
     python benchmarks/speed.py --data-dir ../shared/data/mnist
     python benchmarks/speed.py --data-dir ../shared/data/mnist --quick   # about 2 minutes
 
-Prints four tables:
-1. training throughput (samples/s) of skae, a minimal hand-written PyTorch loop, the reference
+Prints six tables:
+1. training throughput (samples/s) of skae, a minimal hand-written PyTorch loop (eager and with
+   the model under torch.compile, CPU inductor; compilation time printed apart), the reference
    tutorial's loop (per-sample DataLoader with ToTensor, batch 32), skorch's NeuralNetRegressor,
    sklearn's MLPRegressor and the pure matrix-multiply bound, each as a ratio to skae; the
    measurements are interleaved over rounds and the median is kept, so machine noise hits all alike;
 2. the time to reach the reference recipe's test reconstruction error (2-D latent, batch 32,
    Adam 1e-3, 60 epochs, 80/20 split): skae's defaults against the recipe itself;
-3. transform throughput against a hand-written batched inference_mode forward pass;
+3. transform throughput against a hand-written batched inference_mode forward pass, eager and
+   torch.compile'd;
 4. peak memory of fitting 1,000,000 synthetic rows (in memory, from a memory map, and by
    partial_fit over chunks), against the size of the array;
-5. a GridSearchCV over latent_dim with n_jobs=1 against n_jobs=2 (no oversubscription).
+5. a GridSearchCV over latent_dim with n_jobs=1 against n_jobs=2 (no oversubscription);
+6. a busy machine: the wine, digits and MNIST reference fits with skae's thread policy against
+   forced 1 and 2 threads, idle and beside one CPU-bound process the script starts and stops.
+   Run it without OMP_NUM_THREADS=1 (the table sets torch to the usable cores itself).
 
 ``--sections 1,3`` runs some of the tables only.
 """
@@ -77,6 +82,83 @@ def hand_written_epoch(X, batch_size):
             x = Xt[order[i:i + batch_size]]
             optimizer.zero_grad(set_to_none=True)
             loss = nn.functional.mse_loss(model(x), x)
+            loss.backward()
+            optimizer.step()
+    return (time.perf_counter() - start) / EPOCHS
+
+
+_COMPILED = {}  # the compiled model, built once: compilation is timed apart from training
+
+
+def _compiled_reference(batch_size, n_features):
+    """The reference model and its torch.compile'd (inductor) twin, or None if unavailable."""
+    if "train" not in _COMPILED:
+        torch.manual_seed(0)
+        model = reference_module()
+        start = time.perf_counter()
+        try:
+            compiled = torch.compile(model)
+            x = torch.rand(batch_size, n_features)
+            nn.functional.mse_loss(compiled(x), x).backward()
+        except Exception as exc:  # no compiler, an unsupported platform: report, go on
+            print(f"  torch.compile unavailable: {exc!r}"[:300], file=sys.stderr)
+            compiled = None
+        _COMPILED["train"] = (model, compiled, time.perf_counter() - start)
+    return _COMPILED["train"]
+
+
+def _compiled_step(batch_size, n_features):
+    """The whole step (forward, backward, Adam) under one torch.compile, or None."""
+    if "step" not in _COMPILED:
+        torch.manual_seed(0)
+        model = reference_module()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+        @torch.compile
+        def step(x):
+            nn.functional.mse_loss(model(x), x).backward()
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+
+        start = time.perf_counter()
+        try:
+            step(torch.rand(batch_size, n_features))
+        except Exception as exc:  # no compiler, an unsupported platform: report, go on
+            print(f"  torch.compile unavailable: {exc!r}"[:300], file=sys.stderr)
+            step = None
+        _COMPILED["step"] = (step, time.perf_counter() - start)
+    return _COMPILED["step"][0]
+
+
+def hand_written_compiled_step_epoch(X, batch_size):
+    step = _compiled_step(batch_size, X.shape[1])
+    if step is None:
+        return float("nan")
+    start = time.perf_counter()
+    Xt = torch.from_numpy(X)
+    for _ in range(EPOCHS):
+        order = torch.randperm(len(Xt))
+        for i in range(0, len(Xt) - batch_size + 1, batch_size):
+            step(Xt[order[i:i + batch_size]])
+    return (time.perf_counter() - start) / EPOCHS
+
+
+def hand_written_compiled_epoch(X, batch_size):
+    """The hand-written loop with the model under torch.compile (CPU inductor); the fused
+    Adam step stays eager."""
+    model, compiled, _ = _compiled_reference(batch_size, X.shape[1])
+    if compiled is None:
+        return float("nan")
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)
+    start = time.perf_counter()
+    Xt = torch.from_numpy(X)
+    for _ in range(EPOCHS):
+        order = torch.randperm(len(Xt))
+        # Whole batches only: a last short batch would compile a second graph.
+        for i in range(0, len(Xt) - batch_size + 1, batch_size):
+            x = Xt[order[i:i + batch_size]]
+            optimizer.zero_grad(set_to_none=True)
+            loss = nn.functional.mse_loss(compiled(x), x)
             loss.backward()
             optimizer.step()
     return (time.perf_counter() - start) / EPOCHS
@@ -169,6 +251,10 @@ def throughput_table(X, rounds):
     contenders = [
         ("skae (batch 256)", lambda: skae_epoch(X, 256)),
         ("hand-written torch loop (batch 256)", lambda: hand_written_epoch(X, 256)),
+        ("hand-written loop, torch.compile'd model (batch 256)",
+         lambda: hand_written_compiled_epoch(X, 256)),
+        ("hand-written loop, whole step torch.compile'd (batch 256)",
+         lambda: hand_written_compiled_step_epoch(X, 256)),
         ("reference tutorial loop (DataLoader, batch 32)", lambda: tutorial_epoch(X, 32)),
         ("skorch NeuralNetRegressor (batch 256)", lambda: skorch_epoch(X, 256)),
         ("sklearn MLPRegressor (batch 256)", lambda: mlp_regressor_epoch(X, 256)),
@@ -178,15 +264,27 @@ def throughput_table(X, rounds):
     times = {name: [] for name, _ in contenders}
     for _ in range(rounds):
         for name, run in contenders:
-            times[name].append(run())
-    rates = {name: len(X) / statistics.median(t) for name, t in times.items()}
+            try:
+                times[name].append(run())
+            except ImportError as exc:  # an optional baseline (skorch, torchvision) missing
+                print(f"  {name}: skipped, {exc}", file=sys.stderr)
+    rates = {name: len(X) / statistics.median(t) for name, t in times.items() if t}
     base = rates["skae (batch 256)"]
     print(f"\n## 1. Training throughput on {len(X)} MNIST rows ({EPOCHS} epochs each, the "
           f"tutorial loop 1), median of {rounds} interleaved rounds\n")
-    print("| trainer | samples/s | ratio to skae |")
-    print("| --- | ---: | ---: |")
+    print(f"skae runs under its thread policy, the others at torch's setting "
+          f"({torch.get_num_threads()} threads); 1-minute load average at the end: "
+          f"{os.getloadavg()[0]:.1f}. On a busy machine the others' threads wait on each "
+          "other (see table 6).\n")
+    bound = rates["matrix-multiply bound (batch 256)"]
+    print("| trainer | samples/s | ratio to skae | share of the matmul bound |")
+    print("| --- | ---: | ---: | ---: |")
     for name, rate in rates.items():
-        print(f"| {name} | {rate:,.0f} | {rate / base:.2f} |")
+        print(f"| {name} | {rate:,.0f} | {rate / base:.2f} | {rate / bound:.2f} |")
+    if _COMPILED:
+        print(f"\ntorch.compile took {_COMPILED['train'][2]:.1f} s (model) and "
+              f"{_COMPILED['step'][1]:.1f} s (whole step) before the first step, not in the "
+              "rates above (less when its cache is warm).")
     return rates
 
 
@@ -270,6 +368,23 @@ def transform_table(X_train, X_test, rounds):
             torch.cat(out).numpy()
         return time.perf_counter() - start
 
+    try:
+        compiled_encoder = torch.compile(encoder)
+        with torch.inference_mode():
+            compiled_encoder(torch.from_numpy(X_test[:8192]))
+            compiled_encoder(torch.from_numpy(X_test[8192:]))  # the last, shorter chunk
+    except Exception as exc:  # no compiler: the row is left out
+        print(f"  torch.compile unavailable: {exc!r}"[:300], file=sys.stderr)
+        compiled_encoder = None
+
+    def compiled_forward():
+        start = time.perf_counter()
+        with torch.inference_mode():
+            Xt = torch.from_numpy(X_test)
+            out = [compiled_encoder(Xt[i:i + 8192]) for i in range(0, len(Xt), 8192)]
+            torch.cat(out).numpy()
+        return time.perf_counter() - start
+
     def skae_transform():
         start = time.perf_counter()
         est.transform(X_test)
@@ -279,6 +394,9 @@ def transform_table(X_train, X_test, rounds):
     for _ in range(rounds):
         times["skae transform"].append(skae_transform())
         times["hand-written inference_mode forward"].append(hand_forward())
+        if compiled_encoder is not None:
+            times.setdefault("hand-written forward, torch.compile'd encoder", []).append(
+                compiled_forward())
     rates = {k: len(X_test) / statistics.median(v) for k, v in times.items()}
     print(f"\n## 3. transform throughput ({len(X_test)} rows, median of {rounds})\n")
     print("| path | samples/s | ratio to skae |")
@@ -382,11 +500,105 @@ def grid_search_table(X, max_iter):
               f"{times['1'] / times[label]:.2f} |")
 
 
+# -- 6. a busy machine: the thread policy against forced thread counts -------------------------
+
+
+def _load():
+    return os.getloadavg()[0]
+
+
+def busy_machine_table(workloads, rounds):
+    """Each fit with skae's default thread policy, forced to 1 and forced to 2 threads, on the
+    idle machine and beside one CPU-bound process, interleaved over rounds (median kept).
+
+    The process starts at torch's own default thread count, whatever OMP_NUM_THREADS says, so
+    the policy has the cores to choose from; the 1-minute load average is recorded with every
+    run."""
+    import skae
+    from skae._threads import usable_cores
+
+    torch.set_num_threads(usable_cores())
+    settings = [("default policy", "auto"), ("forced 1 thread", 1), ("forced 2 threads", 2)]
+    times, loads = {}, {}
+    for _, make, X in workloads:  # warm-up: one-time imports and allocator growth
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            make().set_params(max_iter=1).fit(X[:512])
+    for _ in range(rounds):
+        for busy in (False, True):
+            spinner = (subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                       if busy else None)
+            try:
+                if busy:
+                    time.sleep(1.0)  # let it take its core
+                for name, make, X in workloads:
+                    for label, n_threads in settings:
+                        est = make()
+                        with skae.config_context(n_threads=n_threads), \
+                                warnings.catch_warnings():
+                            warnings.simplefilter("ignore")
+                            start = time.perf_counter()
+                            est.fit(X)
+                            elapsed = time.perf_counter() - start
+                        key = (name, busy, label)
+                        times.setdefault(key, []).append(elapsed)
+                        loads.setdefault(key, []).append(_load())
+                        print(f"  {name}, {'busy' if busy else 'idle'}, {label}: "
+                              f"{elapsed:.2f} s (load {_load():.2f})", file=sys.stderr,
+                              flush=True)
+            finally:
+                if spinner is not None:
+                    spinner.kill()
+                    spinner.wait()
+    print(f"\n## 6. A busy machine: fit time (s) with skae's thread policy against forced "
+          f"thread counts, idle and beside one CPU-bound process; median of {rounds} "
+          f"interleaved rounds, {usable_cores()} usable cores\n")
+    print("Load: the 1-minute load average when each fit ended (median); another program "
+          "on the machine shows as a higher 'idle' load. Ratio: best forced time / default "
+          "time (goal: >= 0.95 idle, >= 0.67 busy).\n")
+    print("| fit | machine | default policy (load) | forced 1 thread (load) | "
+          "forced 2 threads (load) | best forced / default |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    ratios = {}
+    for name, _, _ in workloads:
+        for busy in (False, True):
+            med = {label: statistics.median(times[(name, busy, label)])
+                   for label, _ in settings}
+            load = {label: statistics.median(loads[(name, busy, label)])
+                    for label, _ in settings}
+            best = min(med["forced 1 thread"], med["forced 2 threads"])
+            ratios[(name, busy)] = best / med["default policy"]
+            cells = " | ".join(f"{med[label]:.2f} ({load[label]:.1f})" for label, _ in settings)
+            print(f"| {name} | {'1 CPU-bound process beside' if busy else 'idle'} | {cells} | "
+                  f"{ratios[(name, busy)]:.2f} |")
+    return ratios
+
+
+def busy_machine_workloads(X_mnist, quick):
+    from sklearn.datasets import load_digits, load_wine
+
+    wine = load_wine().data.astype(np.float32)
+    digits = load_digits().data.astype(np.float32)
+    # Full mode: wine's default 200 epochs; the digits 50 (forced to 2 threads beside a busy
+    # process, 200 would take most of an hour).
+    epochs, digits_epochs = (20, 20) if quick else (200, 50)
+    n_mnist, mnist_epochs = (5000, 2) if quick else (20000, 5)
+    return [
+        (f"wine {wine.shape[0]}x{wine.shape[1]}, defaults, {epochs} epochs",
+         lambda: AutoencoderTransformer(max_iter=epochs, tol=0, random_state=0), wine),
+        (f"digits {digits.shape[0]}x{digits.shape[1]}, defaults, {digits_epochs} epochs",
+         lambda: AutoencoderTransformer(max_iter=digits_epochs, tol=0, random_state=0), digits),
+        (f"MNIST {n_mnist}x784 reference model, batch 256, {mnist_epochs} epochs",
+         lambda: AutoencoderTransformer(latent_dim=2, batch_size=256, max_iter=mnist_epochs,
+                                        tol=0, random_state=0), X_mnist[:n_mnist]),
+    ]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=os.path.join("..", "shared", "data", "mnist"))
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
-    parser.add_argument("--sections", default="1,2,3,4,5",
+    parser.add_argument("--sections", default="1,2,3,4,5,6",
                         help="comma-separated table numbers to run (default: all)")
     args = parser.parse_args(argv)
     sections = {int(n) for n in args.sections.split(",")}
@@ -409,6 +621,8 @@ def main(argv=None):
     if 5 in sections:
         grid_search_table(X_train[:2000] if quick else X_train[:10000],
                           max_iter=2 if quick else 60)
+    if 6 in sections:
+        busy_machine_table(busy_machine_workloads(X_train, quick), rounds=1 if quick else 2)
 
 
 if __name__ == "__main__":

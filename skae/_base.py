@@ -27,6 +27,7 @@ from ._bridge import (
     weights_finite,
 )
 from ._compat import Interval, StrOptions, _fit_context
+from ._threads import thread_policy
 from ._validation import Device, PositiveIntSequence, check_float32_range, validate_X
 from ._versions import library_versions, warn_on_version_mismatch
 from .nn.callbacks import EarlyStopping, ProgressBar
@@ -91,7 +92,8 @@ class TorchEstimatorMixin(CallbackSupportMixin):
             device=device, callbacks=callbacks,
         )
         # Data-parallel ranks share this seed; each draws its own noise.
-        with torch_seed(int(rng.randint(2**31 - 1)) + rank(), device):
+        with torch_seed(int(rng.randint(2**31 - 1)) + rank(), device), \
+                thread_policy(module, trainer.batch_size, train=True):
             history = trainer.fit(train, valid, max_iter=max_iter)
         self._warn_after_training(trainer, history, max_iter=max_iter, first_call=first_call,
                                   warn_unconverged=warn_unconverged,

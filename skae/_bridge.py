@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 import torch
 
+from ._threads import thread_policy
 from .nn import distributed
 from .nn.training import RowSubset
 
@@ -47,7 +48,7 @@ def map_batches(module, X, fn, device=None, dtype=np.float64):
     device = module_device(module) if device is None else device
     module.to(device).eval()
     out = None
-    with torch.inference_mode():
+    with torch.inference_mode(), thread_policy(module, min(X.shape[0], CHUNK_ROWS)):
         for start in range(0, X.shape[0], CHUNK_ROWS):
             result = fn(module, as_tensor(X[start:start + CHUNK_ROWS], device)).cpu().numpy()
             if out is None:
