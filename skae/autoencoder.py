@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseAutoencoder
 from ._compat import Interval, StrOptions
 from ._images import check_image_shape as _check_image_shape
+from ._validation import ImageShape
 from .nn.corruption import CORRUPTIONS
 from .nn.losses import (
     gaussian_kl,
@@ -217,7 +218,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         "noise": [StrOptions(set(CORRUPTIONS)), None],
         "noise_level": [Interval(Real, 0, None, closed="left")],
         "contractive_weight": [Interval(Real, 0, None, closed="left")],
-        "image_shape": ["array-like", None],
+        "image_shape": [ImageShape(), None],
     }
 
     def _build_module(self, n_features, output_activation):
@@ -432,7 +433,7 @@ class VariationalAutoencoder(BaseAutoencoder):
     _parameter_constraints = {
         **BaseAutoencoder._parameter_constraints,
         "beta": [Interval(Real, 0, None, closed="left")],
-        "image_shape": ["array-like", None],
+        "image_shape": [ImageShape(), None],
     }
 
     def __init__(

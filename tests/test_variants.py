@@ -362,7 +362,7 @@ def test_conv_beats_the_mlp_on_mnist_at_equal_training_time():
 
 @pytest.mark.parametrize("params, match", [
     ({"image_shape": (1, 8, 9)}, r"image_shape=\(1, 8, 9\) holds 72 values but X has 64"),
-    ({"image_shape": (8, 8)}, r"image_shape must be \(channels, height, width\)"),
+    ({"image_shape": (8, 8)}, r"image_shape. parameter .* must be \(channels, height, width\)"),
     ({"noise": "mask", "noise_level": 1.5}, r"noise_level .* must be in \[0, 1\]; got 1.5"),
     ({"sparsity_weight": 0.1, "latent_activation": "relu"}, r"latent_activation must be 'auto'"),
     ({"noise": "pink"}, "'noise' parameter"),
