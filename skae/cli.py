@@ -788,15 +788,21 @@ def _labelled(y):
     return y != -1 if y.dtype.kind in "iuf" else np.ones(len(y), dtype=bool)
 
 
-def _transform(args):
-    check_output_path(args.out)
+def _model_and_data(args, method, missing):
+    """The MODEL and DATA of a ``transform`` or ``score`` command, checked to fit together."""
     if not Path(args.model).is_file():
         raise CommandError(f"MODEL file '{args.model}' does not exist.")
     X = read_data(args.data)
     model = load_model(args.model, allow_pickle=args.allow_pickle)
-    if not hasattr(model, "transform"):
-        raise CommandError(f"MODEL '{args.model}' ({type(model).__name__}) has no transform.")
+    if not hasattr(model, method):
+        raise CommandError(f"MODEL '{args.model}' ({type(model).__name__}) {missing}.")
     _check_features(model, X, args.data)
+    return model, X
+
+
+def _transform(args):
+    check_output_path(args.out)
+    model, X = _model_and_data(args, "transform", "has no transform")
     try:
         Z = np.asarray(model.transform(X))
     except ValueError as exc:
@@ -808,14 +814,8 @@ def _transform(args):
 def _score(args):
     if args.out is not None:
         check_output_path(args.out)
-    if not Path(args.model).is_file():
-        raise CommandError(f"MODEL file '{args.model}' does not exist.")
-    X = read_data(args.data)
-    model = load_model(args.model, allow_pickle=args.allow_pickle)
-    if not hasattr(model, "score_samples"):
-        raise CommandError(f"MODEL '{args.model}' ({type(model).__name__}) has no "
-                           "score_samples, so it cannot score samples.")
-    _check_features(model, X, args.data)
+    model, X = _model_and_data(args, "score_samples",
+                               "has no score_samples, so it cannot score samples")
     try:
         columns = {"anomaly_score": -np.asarray(model.score_samples(X), dtype=float)}
         if hasattr(model, "offset_") and hasattr(model, "predict"):
