@@ -1,13 +1,20 @@
 """skae: autoencoders as scikit-learn transformers, trained with PyTorch.
 
-Modules: ``autoencoder`` (AutoencoderTransformer and its sparse, denoising, contractive and
-variational family), ``anomaly`` (outlier detection by reconstruction error),
-``semi_supervised`` (few-label classification), ``cluster`` (deep embedded clustering),
-``datasets`` (digits and MNIST loaders), ``plotting`` (Display objects: loss curves,
-reconstructions, latent space, manifold, anomaly scores, samples), ``demo`` (the tutorial end
-to end), ``cli`` (the ``skae`` command), ``persistence`` (``save`` / ``load``: a model file that
-never runs code when read), ``nn`` (torch modules, losses, the training loop and its
-data-parallel mode under torch.distributed; ``local_training`` opts a fit out of it).
+Modules, one line each:
+
+- ``autoencoder``: AutoencoderTransformer, its sparse, denoising, contractive variants, the VAE
+- ``anomaly``: AutoencoderOutlierDetector, outliers by reconstruction error
+- ``semi_supervised``: LatentClassifier and AutoencoderClassifier, few-label classification
+- ``cluster``: DeepEmbeddedClustering (DEC / IDEC)
+- ``metrics``: clustering_accuracy and other scores scikit-learn lacks
+- ``persistence``: ``save`` / ``load``, a model file that never runs code when read
+- ``plotting``: Display objects (loss curves, reconstructions, latent space, samples, ...)
+- ``datasets``: the digits and MNIST loaders
+- ``demo``: the tutorial end to end (``skae demo``)
+- ``cli``: the ``skae`` command, on the public API only
+- ``nn``: torch only: modules, losses, the training loop, callbacks, data-parallel training
+- private: ``_base`` (the one fit path), ``_bridge`` (numpy <-> torch), ``_validation``,
+  ``_images`` (the image convention), ``_io`` (atomic writes)
 
 The names below load their submodule on first use, so ``import skae`` itself imports neither
 torch nor scikit-learn; ``from skae import AutoencoderTransformer`` pays for them once.
@@ -32,8 +39,8 @@ _LAZY = {
     "local_training": ".nn.distributed",
     "save": ".persistence",
 }
-_SUBMODULES = {"anomaly", "autoencoder", "cli", "cluster", "datasets", "demo", "nn",
-               "persistence", "plotting", "semi_supervised"}
+_SUBMODULES = {"anomaly", "autoencoder", "cli", "cluster", "datasets", "demo", "metrics",
+               "nn", "persistence", "plotting", "semi_supervised"}
 
 __version__ = "0.1.0"
 

@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_array
 
 from ._bridge import is_device
 from ._compat import Constraint, validate_data
+from ._images import check_image_shape
 
 FLOAT_DTYPES = (np.float64, np.float32)
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -96,3 +97,19 @@ class Device(Constraint):
 
     def __str__(self):
         return "'auto', 'cpu', 'cuda', 'cuda:N', 'mps' or a torch.device"
+
+
+class ImageShape(Constraint):
+    """``(channels, height, width)``, three positive ints: the image convention of
+    :mod:`skae._images`, checked by its ``check_image_shape``. Whether the shape holds a
+    row of ``X`` is checked at fit time, where ``X`` is known."""
+
+    def is_satisfied_by(self, val):
+        try:
+            check_image_shape(val)
+        except (TypeError, ValueError):
+            return False
+        return True
+
+    def __str__(self):
+        return "(channels, height, width), three positive ints"

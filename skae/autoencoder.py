@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseAutoencoder
 from ._compat import Interval, StrOptions
 from ._images import check_image_shape as _check_image_shape
+from ._validation import ImageShape
 from .nn.corruption import CORRUPTIONS
 from .nn.losses import (
     gaussian_kl,
@@ -217,7 +218,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         "noise": [StrOptions(set(CORRUPTIONS)), None],
         "noise_level": [Interval(Real, 0, None, closed="left")],
         "contractive_weight": [Interval(Real, 0, None, closed="left")],
-        "image_shape": ["array-like", None],
+        "image_shape": [ImageShape(), None],
     }
 
     def _build_module(self, n_features, output_activation):
@@ -270,27 +271,64 @@ def _corruption(noise, level):
     return functools.partial(fn, **{name: level})
 
 
+def _with_defaults(signature, defaults):
+    """``signature`` with the default values of ``defaults`` (each must be a parameter)."""
+    unknown = set(defaults) - set(signature.parameters)
+    if unknown:
+        raise TypeError(f"Unknown parameters {sorted(unknown)}.")
+    return signature.replace(parameters=[
+        p.replace(default=defaults.get(p.name, p.default))
+        for p in signature.parameters.values()
+    ])
+
+
+def _bind(signature, self, args, kwargs):
+    try:
+        bound = signature.bind(self, *args, **kwargs)
+    except TypeError as exc:  # as Python words it, naming the class
+        raise TypeError(f"{type(self).__name__}.__init__() {exc}") from None
+    bound.apply_defaults()
+    return bound
+
+
 def _init_with_defaults(init, **defaults):
     """``init`` with other default values, visible to ``inspect`` and so to ``get_params``.
 
     The convenience classes are the same estimator with different defaults; this keeps
     them from restating two dozen parameters while ``__init__`` still only stores them.
     """
-    signature = inspect.signature(init)
-    signature = signature.replace(parameters=[
-        p.replace(default=defaults.pop(p.name, p.default))
-        for p in signature.parameters.values()
-    ])
-    if defaults:
-        raise TypeError(f"Unknown parameters {sorted(defaults)}.")
+    signature = _with_defaults(inspect.signature(init), defaults)
 
     def __init__(self, *args, **kwargs):
-        bound = signature.bind(self, *args, **kwargs)
-        bound.apply_defaults()
+        bound = _bind(signature, self, args, kwargs)
         init(*bound.args, **bound.kwargs)
 
     __init__.__signature__ = signature
     __init__.__doc__ = init.__doc__
+    return __init__
+
+
+def _storing_init(init, *, without=(), extra=None, **defaults):
+    """An ``__init__`` with ``init``'s parameters less ``without``, plus ``extra``
+    (``{name: default}``, keyword-only, after ``activation``), with other ``defaults``.
+
+    It only stores its arguments, as a scikit-learn ``__init__`` does, and its signature
+    is what ``get_params`` and ``clone`` read: an estimator sharing most of another's
+    parameters (the VAE) declares the difference, not the whole list.
+    """
+    signature = inspect.signature(init)
+    parameters = [p for p in signature.parameters.values() if p.name not in without]
+    at = [p.name for p in parameters].index("activation") + 1
+    parameters[at:at] = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=value)
+                         for name, value in (extra or {}).items()]
+    signature = _with_defaults(signature.replace(parameters=parameters), defaults)
+
+    def __init__(self, *args, **kwargs):
+        bound = _bind(signature, self, args, kwargs)
+        for name, value in list(bound.arguments.items())[1:]:
+            setattr(self, name, value)
+
+    __init__.__signature__ = signature
     return __init__
 
 
@@ -432,51 +470,14 @@ class VariationalAutoencoder(BaseAutoencoder):
     _parameter_constraints = {
         **BaseAutoencoder._parameter_constraints,
         "beta": [Interval(Real, 0, None, closed="left")],
-        "image_shape": ["array-like", None],
+        "image_shape": [ImageShape(), None],
     }
 
-    def __init__(
-        self,
-        latent_dim=2,
-        *,
-        hidden_layer_sizes=(128, 64, 16),
-        activation="relu",
-        beta=1.0,
-        image_shape=None,
-        scaling="auto",
-        alpha=0.0,
-        batch_size="auto",
-        learning_rate_init=1e-3,
-        max_iter=200,
-        shuffle=True,
-        tol=1e-4,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        random_state=None,
-        verbose=0,
-        warm_start=False,
-        device="auto",
-    ):
-        self.latent_dim = latent_dim
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.beta = beta
-        self.image_shape = image_shape
-        self.scaling = scaling
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate_init = learning_rate_init
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.tol = tol
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.device = device
+    # AutoencoderTransformer's parameters but its regularisers, plus beta; a slower rate.
+    __init__ = _storing_init(
+        AutoencoderTransformer.__init__, learning_rate_init=1e-3, extra={"beta": 1.0},
+        without=("sparsity_weight", "sparsity_target", "sparsity_penalty",
+                 "latent_activation", "noise", "noise_level", "contractive_weight"))
 
     def score_samples(self, X):
         """Evidence lower bound (ELBO) of each sample, in nats: higher is better.

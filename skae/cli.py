@@ -445,10 +445,7 @@ def _live_spec(cls):
                        "role": role})
     fit_y = inspect.signature(cls.fit).parameters.get("y")
     summary = (inspect.getdoc(cls) or "").split("\n\n")[0].replace("\n", " ")
-    attributes = inspect.getdoc(cls).split("Attributes\n----")[-1] if inspect.getdoc(cls) else ""
-    # skae.save rebuilds a torch module with the estimator's _rebuild_module.
-    safe = hasattr(cls, "_rebuild_module") or not re.search(r"^module_ :", attributes, re.M)
-    return {"params": params, "summary": summary, "safe_format": safe,
+    return {"params": params, "summary": summary,
             "needs_y": fit_y is not None and fit_y.default is inspect.Parameter.empty,
             "has_verbose": "verbose" in inspect.signature(cls).parameters}
 
@@ -652,10 +649,6 @@ def _add_fit_parser(commands, model, inner):
     fit.add_argument("--label-column", metavar="NAME|N",
                      help="take the labels from this column of a .csv DATA (its header name, "
                           "or its number counted from 1); the column is not a feature")
-    fit.add_argument("--pickle", action="store_true",
-                     help="save with joblib (a pickle) instead: for the models skae.save "
-                          "cannot store yet. Reading the file back needs --allow-pickle, "
-                          "because loading a pickle runs code from it")
     fit.add_argument("--quiet", action="store_true", help="no progress bar")
     fit.set_defaults(_options={}, _inner_options={})
     if model is None:
@@ -740,18 +733,13 @@ def _fit(args):
         raise CommandError(f"{args.model} is not supervised and takes no labels; drop --y / "
                            "--label-column (the supervised models: "
                            f"{', '.join(n for n, s in specs.items() if s['needs_y'])}).")
-    if not spec["safe_format"] and not args.pickle:
-        raise CommandError(
-            f"skae.save cannot store a fitted {args.model} yet (it cannot rebuild its torch "
-            "module from a file). Add --pickle to save it with joblib; reading it back then "
-            "needs --allow-pickle, which runs code from the file.")
     # Read and check the input before torch is imported: a wrong file fails in a moment.
     if args.label_column is not None:
         X, y = read_data(args.data, label_column=args.label_column)
     else:
         X = read_data(args.data)
         y = None if args.y is None else read_labels(args.y, len(X))
-    if out.suffix.lower() in _PICKLE_SUFFIXES and not args.pickle:
+    if out.suffix.lower() in _PICKLE_SUFFIXES:
         _note(f"'{out}' is written in skae's safe format, not with joblib or pickle: read it "
               "with skae.load (a name ending in .skae says so).")
 
@@ -783,12 +771,9 @@ def _fit(args):
         if rank != 0:
             return  # every rank holds the same model: rank 0 writes it
         try:
-            if args.pickle:
-                _dump_pickle(estimator, out)
-            else:
-                skae.save(estimator, out)
-        except TypeError as exc:
-            raise CommandError(f"{exc} ('skae fit --pickle' does.)") from None
+            skae.save(estimator, out)
+        except TypeError as exc:  # an attribute the safe format cannot hold, named
+            raise CommandError(f"cannot save {args.model}: {exc}") from None
         except OSError as exc:
             raise CommandError(f"cannot write '{out}': {exc}") from None
     epochs = getattr(estimator, "n_iter_", None)
@@ -799,26 +784,25 @@ def _fit(args):
           f"{trained}{ranks}; saved to {out}.")
 
 
-def _dump_pickle(estimator, path):
-    import joblib
-
-    with atomic_write(path) as f:
-        joblib.dump(estimator, f)
-
-
 def _labelled(y):
     return y != -1 if y.dtype.kind in "iuf" else np.ones(len(y), dtype=bool)
 
 
-def _transform(args):
-    check_output_path(args.out)
+def _model_and_data(args, method, missing):
+    """The MODEL and DATA of a ``transform`` or ``score`` command, checked to fit together."""
     if not Path(args.model).is_file():
         raise CommandError(f"MODEL file '{args.model}' does not exist.")
     X = read_data(args.data)
     model = load_model(args.model, allow_pickle=args.allow_pickle)
-    if not hasattr(model, "transform"):
-        raise CommandError(f"MODEL '{args.model}' ({type(model).__name__}) has no transform.")
+    if not hasattr(model, method):
+        raise CommandError(f"MODEL '{args.model}' ({type(model).__name__}) {missing}.")
     _check_features(model, X, args.data)
+    return model, X
+
+
+def _transform(args):
+    check_output_path(args.out)
+    model, X = _model_and_data(args, "transform", "has no transform")
     try:
         Z = np.asarray(model.transform(X))
     except ValueError as exc:
@@ -830,14 +814,8 @@ def _transform(args):
 def _score(args):
     if args.out is not None:
         check_output_path(args.out)
-    if not Path(args.model).is_file():
-        raise CommandError(f"MODEL file '{args.model}' does not exist.")
-    X = read_data(args.data)
-    model = load_model(args.model, allow_pickle=args.allow_pickle)
-    if not hasattr(model, "score_samples"):
-        raise CommandError(f"MODEL '{args.model}' ({type(model).__name__}) has no "
-                           "score_samples, so it cannot score samples.")
-    _check_features(model, X, args.data)
+    model, X = _model_and_data(args, "score_samples",
+                               "has no score_samples, so it cannot score samples")
     try:
         columns = {"anomaly_score": -np.asarray(model.score_samples(X), dtype=float)}
         if hasattr(model, "offset_") and hasattr(model, "predict"):

@@ -173,6 +173,13 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
         self.labels_ = self._assign(X)
         return self
 
+    def _rebuild_module(self):
+        """An untrained module of the fitted architecture, for ``skae.load``: the fitted
+        autoencoder's rebuilt module with ``n_clusters`` centres in its latent space."""
+        return ClusteringModel(self.estimator_._rebuild_module(),
+                               np.zeros_like(self.cluster_centers_),
+                               self.degrees_of_freedom)
+
     def _assign(self, X):
         return np.argmax(map_batches(self.module_, X, lambda m, x: m(x)), axis=1)
 

@@ -335,6 +335,13 @@ class AutoencoderClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator)
         self.n_iter_ = len(history)
         return self
 
+    def _rebuild_module(self):
+        """An untrained module of the fitted architecture, for ``skae.load``: the fitted
+        autoencoder's rebuilt module with a head of the fitted shape."""
+        return LatentClassifierModel.mlp_head(
+            self.estimator_._rebuild_module(), self.estimator_._n_features_out,
+            len(self.classes_), tuple(int(s) for s in self.hidden_layer_sizes))
+
     def _epoch_rows(self, labeled):
         """Every row once, plus the labeled rows repeated up to ``labeled_fraction``."""
         n_labeled, n_rows = int(labeled.sum()), labeled.shape[0]

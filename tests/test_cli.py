@@ -328,12 +328,9 @@ def test_supervised_models_take_labels_or_say_how(files, tmp_path, capsys, digit
              "AutoencoderClassifier", "--y", str(tmp_path / "y.npy"), "--max-iter", "2",
              "--estimator-hidden-layer-sizes", "16", "--estimator-max-iter", "3",
              "--random-state", "0", "--quiet"]
-    # skae.save cannot rebuild its joint module yet: refused before the fit, or pickled.
-    assert main(joint) == 2
-    assert "Add --pickle" in capsys.readouterr().err and not out.exists()
-    assert main([*joint, "--pickle"]) == 0
+    assert main(joint) == 0
     assert "with 100 labels" in capsys.readouterr().out
-    model = joblib.load(out)
+    model = skae.load(out)
     assert model.max_iter == 2 and model.estimator.max_iter == 3
     assert model.estimator.hidden_layer_sizes == 16
     assert model.predict(X[:5]).shape == (5,)
@@ -498,3 +495,21 @@ def test_atomic_write_keeps_the_old_file_when_the_writer_raises(tmp_path):
     with atomic_write(path, "w") as f:
         f.write("new report")
     assert path.read_text() == "new report" and (path.stat().st_mode & 0o777) == 0o640
+
+
+def test_every_model_is_saved_in_the_safe_format(files, tmp_path, capsys):
+    """DeepEmbeddedClustering's refined module is rebuilt by skae.load: no pickle needed,
+    and the pickle option of 'skae fit' is gone."""
+    folder, X, _ = files
+    out = tmp_path / "dec.skae"
+    assert main(["fit", str(folder / "X.npy"), "--out", str(out), "--model",
+                 "DeepEmbeddedClustering", "--n-clusters", "3", "--max-iter", "2",
+                 "--estimator-hidden-layer-sizes", "16", "--estimator-max-iter", "2",
+                 "--random-state", "0", "--quiet"]) == 0
+    capsys.readouterr()
+    model = skae.load(out)
+    assert model.n_clusters == 3 and model.cluster_centers_.shape[0] == 3
+    np.testing.assert_array_equal(model.predict(X), model.labels_[:len(X)])
+    with pytest.raises(SystemExit):
+        main(["fit", str(folder / "X.npy"), "--out", str(out), "--pickle"])
+    assert "unrecognized arguments: --pickle" in capsys.readouterr().err

@@ -167,8 +167,8 @@ BAD_INPUTS = {
     "strings": (lambda w: np.full((4, w), "a"), ValueError, "could not convert string to float",
                 None),
     "numeric strings mixed with words": (
-        lambda w: np.array([["1.5"] * (w - 1) + ["abc"]] * 4), ValueError, "convert string to float: .*abc",
-        None),
+        lambda w: np.array([["1.5"] * (w - 1) + ["abc"]] * 4), ValueError,
+        "convert string to float: .*abc", None),
     "object array with a string": (
         lambda w: np.array([[0.5] * (w - 1) + ["x"]] * 4, dtype=object), ValueError,
         "convert string to float: 'x'", None),

@@ -362,7 +362,7 @@ def test_conv_beats_the_mlp_on_mnist_at_equal_training_time():
 
 @pytest.mark.parametrize("params, match", [
     ({"image_shape": (1, 8, 9)}, r"image_shape=\(1, 8, 9\) holds 72 values but X has 64"),
-    ({"image_shape": (8, 8)}, r"image_shape must be \(channels, height, width\)"),
+    ({"image_shape": (8, 8)}, r"image_shape. parameter .* must be \(channels, height, width\)"),
     ({"noise": "mask", "noise_level": 1.5}, r"noise_level .* must be in \[0, 1\]; got 1.5"),
     ({"sparsity_weight": 0.1, "latent_activation": "relu"}, r"latent_activation must be 'auto'"),
     ({"noise": "pink"}, "'noise' parameter"),
@@ -381,3 +381,19 @@ def test_bad_vae_parameters_are_named(split):
         warnings.simplefilter("ignore", ConvergenceWarning)
         with pytest.raises(ValueError, match="image_shape"):
             VariationalAutoencoder(image_shape=(1, 4, 4), max_iter=1).fit(split[0][:50])
+
+
+def test_the_vae_takes_exactly_the_parameters_it_constrains():
+    """The VAE's __init__ is AutoencoderTransformer's less its regularisers, plus beta: a
+    parameter added to the autoencoder must be constrained (used) by the VAE or left out."""
+    from sklearn.base import clone
+
+    names = set(VariationalAutoencoder._get_param_names())
+    assert names == set(VariationalAutoencoder._parameter_constraints)
+    assert "beta" in names and "noise" not in names and "sparsity_weight" not in names
+    vae = VariationalAutoencoder(3, beta=2.0, image_shape=(1, 8, 8))
+    assert vae.get_params()["learning_rate_init"] == 1e-3
+    assert clone(vae).get_params() == vae.get_params()
+    assert set(vars(vae)) == names
+    with pytest.raises(TypeError, match=r"VariationalAutoencoder.__init__\(\) .* 'noise'"):
+        VariationalAutoencoder(noise="mask")

@@ -7,6 +7,7 @@ current epoch (on every rank, data-parallel).
 """
 
 import math
+import shutil
 
 import torch
 
@@ -83,27 +84,102 @@ class EarlyStopping:
 
 
 class ProgressBar:
-    """A tqdm bar over epochs showing the latest losses (on rank 0 only)."""
+    """A tqdm bar over epochs that fits an 80-column terminal (on rank 0 only).
 
-    def __init__(self, total, desc=None):
+    After each epoch it shows every distinct loss once: ``loss`` (the training objective),
+    each of its terms when there are several (short names: ``rec``, ``kl``, ...), and
+    ``val_loss`` when a validation set is held out. Terms are left out, first first (the
+    reconstruction, which ``loss`` mostly is), when the line would not fit; then ``loss``;
+    the estimator's ``history_`` keeps them all. A run that stops before
+    ``total`` epochs closes with "stopped early at epoch N".
+
+    Parameters
+    ----------
+    total : int
+        The most epochs the run may take.
+    desc : str, default=None
+        Shown first: the estimator's class name.
+    file : file-like, default=None
+        Where the bar is written; None is tqdm's (standard error).
+    ncols : int, default=None
+        The line width; None is ``min(80, terminal width)``, 80 when the width is unknown
+        (a pseudo-terminal of zero columns, a pipe).
+    """
+
+    _FORMAT = "{desc}: |{bar}| {n_fmt}/{total_fmt} [{elapsed}{postfix}]"
+    _STOPPED_FORMAT = "{desc}: stopped early at epoch {n_fmt} [{elapsed}{postfix}]"
+    _MIN_BAR = 5
+
+    def __init__(self, total, desc=None, *, file=None, ncols=None):
         self.total = total
         self.desc = desc
+        self.file = file
+        self.ncols = ncols
 
     def on_train_begin(self, trainer):
         from tqdm.auto import tqdm
 
-        self.bar = tqdm(total=self.total, desc=self.desc, unit="epoch", leave=True,
-                        disable=distributed.rank() != 0)
+        # shutil falls back to 80 x 24 where the size is unknown or zero. Left to itself,
+        # tqdm reads a zero-size terminal (``script``, some CI runners) as -1 rows and
+        # then draws nothing at all; given both sizes it asks no terminal.
+        screen = shutil.get_terminal_size((80, 24))
+        self.width = self.ncols or min(80, screen.columns)
+        self.bar = tqdm(total=self.total, desc=self.desc, unit="ep", leave=True,
+                        file=self.file, ncols=self.width, nrows=screen.lines,
+                        bar_format=self._FORMAT, disable=distributed.rank() != 0)
+        self.losses = []
 
     def on_epoch_end(self, trainer, row):
         if trainer.diverged:
             return
-        self.bar.set_postfix({k: f"{v:.4g}" for k, v in row.items() if k != "epoch"},
-                             refresh=False)
+        self.losses = _distinct_losses(row)
+        self.bar.set_postfix_str(self._fitting(self.losses, self._FORMAT, self.bar.n + 1),
+                                 refresh=False)
         self.bar.update(1)
 
     def on_train_end(self, trainer):
+        if not self.bar.disable and 0 < self.bar.n < self.total and trainer.stop_training \
+                and not (trainer.diverged or trainer.interrupted):
+            # Finish the line at the epoch reached instead of leaving it part-filled.
+            self.bar.total = self.bar.n
+            self.bar.bar_format = self._STOPPED_FORMAT
+            self.bar.set_postfix_str(self._fitting(self.losses, self._STOPPED_FORMAT,
+                                                   self.bar.n), refresh=False)
+            self.bar.refresh()
         self.bar.close()
+
+    def _fitting(self, losses, bar_format, n):
+        """The postfix of as many ``losses`` as fit in the line (``val_loss`` goes last)."""
+        losses = list(losses)
+        while True:
+            postfix = " ".join(f"{key}={value:.3g}" for key, value in losses)
+            line = self.bar.format_meter(**{
+                **self.bar.format_dict, "n": n, "bar_format": bar_format, "ncols": None,
+                "postfix": postfix})
+            # Without ncols the bar takes 10 columns; it may shrink to _MIN_BAR.
+            spare = 10 - self._MIN_BAR if "{bar}" in bar_format else 0
+            if len(line) - spare <= self.width or len(losses) <= 1:
+                return postfix
+            extra = [i for i, (key, _) in enumerate(losses) if key not in ("loss", "val_loss")]
+            losses.pop(extra[0] if extra else 0)
+
+
+# Short postfix names of the loss terms the skae objectives report.
+_SHORT_NAMES = {"reconstruction": "rec", "classification": "clf", "clustering": "clu",
+                "sparsity": "sparse", "contractive": "contr"}
+
+
+def _distinct_losses(row):
+    """``[(short name, value)]`` of an epoch's row: ``loss``, the terms of the training
+    objective when it has several (one term is the loss itself), and ``val_loss``."""
+    terms = [key[len("train_"):] for key in row
+             if key.startswith("train_") and key != "train_loss"]
+    losses = [("loss", row["train_loss"])] if "train_loss" in row else []
+    if len(terms) > 1:
+        losses += [(_SHORT_NAMES.get(term, term), row[f"train_{term}"]) for term in terms]
+    if "valid_loss" in row:
+        losses.append(("val_loss", row["valid_loss"]))
+    return losses
 
 
 class TargetRefresh:
