@@ -307,7 +307,7 @@ def make_tabular(n_samples=5000, random_state=0):
 def tabular_sets(s):
     sets = {"wine": load_wine(return_X_y=True),
             "breast cancer": load_breast_cancer(return_X_y=True),
-            "generated (5000 x 30, 4 classes)": make_tabular()}
+            "generated, 4 classes": make_tabular()}
     if s["tab_rows"] is not None:
         sets = {name: subsample(X, y, s["tab_rows"], 0) for name, (X, y) in sets.items()}
     return sets
@@ -529,6 +529,8 @@ def main(argv=None):
     if args.max_iter is not None:
         s["mnist_max_iter"] = args.max_iter
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    # umap-learn says that a seed turns its parallelism off; the seed is the point here.
+    warnings.filterwarnings("ignore", message="n_jobs value .* overridden")
     log(f"benchmarks/features.py {'--quick ' if args.quick else ''}"
         f"--tasks {' '.join(args.tasks)}")
     log(f"seeds {s['seeds']}; umap-learn {'used' if umap is not None and s['umap'] else 'off'}"
