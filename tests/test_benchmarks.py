@@ -45,3 +45,36 @@ def test_scale_out_quick():
                  "Training throughput", "1 process, 2 threads",
                  "2 processes (torchrun, gloo), 1 thread each", "Total wall time"):
         assert line in out
+
+
+@pytest.mark.timeout(600)
+def test_features_quick():
+    tasks = ["digits-labels", "digits-clustering", "tabular"]
+    mnist = (MNIST / "t10k-labels-idx1-ubyte.gz").exists() or (
+        MNIST / "t10k-labels-idx1-ubyte").exists()
+    if mnist:
+        tasks += ["mnist-labels", "mnist-clustering", "mnist-oneclass", "mnist-reconstruction"]
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "features.py"), "--quick",
+         "--data-dir", str(MNIST), "--tasks", *tasks],
+        capture_output=True, text=True, timeout=600,
+        env={**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    # Every row printed its table, skae's rows beside the baselines, with the goal.
+    lines = ["digits, 5 labels per class", "raw pixels + LR", "PCA(16) + LR",
+             "skae AutoencoderTransformer(latent_dim=16) + LR", ">= 0.930",
+             "digits clustering, all rows: Hungarian accuracy", "k-means on pixels",
+             "skae DeepEmbeddedClustering(n_clusters=10)", ">= 0.900",
+             "tabular: wine", "tabular: breast cancer", "tabular: generated",
+             "StandardScaler + PCA(8) + LR", "skae StandardScaler + AE(latent_dim=8) + LR",
+             "IsolationForest", "skae AutoencoderOutlierDetector", "Total wall time"]
+    if mnist:
+        lines += ["MNIST, 10 labels per class", "LabelSpreading(kernel='knn') on pixels",
+                  "skae AE(latent_dim=16) codes + LR", ">= 0.850",
+                  "MNIST clustering (train + test): Hungarian accuracy", ">= 0.880",
+                  "MNIST one-class", "PCA(32) reconstruction error", ">= 0.975",
+                  "MNIST 30-D reconstruction", "PCA(30)", "<= 4.00"]
+    for line in lines:
+        assert line in out, line
