@@ -97,11 +97,13 @@ class AutoencoderTransformer(BaseAutoencoder):
         Shuffle the samples every epoch.
     tol : float, default=1e-4
         Minimum decrease of the monitored loss that counts as an improvement.
-    early_stopping : bool, default=False
+    early_stopping : "auto" or bool, default="auto"
         Hold out ``validation_fraction`` of the data, stop when its loss stops improving
         and restore the weights of the best epoch. Otherwise the training loss is watched.
+        ``"auto"``: on when ``X`` has more than 10,000 samples (as in
+        ``HistGradientBoostingRegressor``); the choice is in ``do_early_stopping_``.
     validation_fraction : float, default=0.1
-        Fraction of the data held out when ``early_stopping`` is True.
+        Fraction of the data held out when early stopping.
     n_iter_no_change : int, default=10
         Epochs without an improvement of at least ``tol`` before stopping.
     random_state : int, RandomState instance or None, default=None
@@ -112,6 +114,13 @@ class AutoencoderTransformer(BaseAutoencoder):
         Continue from the previous fit's weights instead of starting anew.
     device : str or torch.device, default="auto"
         Where to train: ``"auto"`` picks CUDA when present, else the CPU.
+    learning_rate : {"constant", "cosine"}, default="constant"
+        How Adam's learning rate moves during ``fit``. ``"constant"``: it stays at
+        ``learning_rate_init``. ``"cosine"``: it rises linearly to ``learning_rate_init``
+        over the first ``max_iter // 20`` epochs, then falls along half a cosine to zero at
+        epoch ``max_iter``, so ``max_iter`` sets the training budget (see
+        ``skae.nn.callbacks.CosineSchedule``). ``partial_fit`` always uses
+        ``learning_rate_init``.
 
     Attributes
     ----------
@@ -127,6 +136,8 @@ class AutoencoderTransformer(BaseAutoencoder):
         Training loss per epoch.
     validation_loss_curve_ : list of float
         Validation loss per epoch of the last fit, when ``early_stopping`` is True.
+    do_early_stopping_ : bool
+        Whether the last ``fit`` held out a validation set (``early_stopping`` resolved).
     best_loss_ : float
         Best monitored loss: validation loss with early stopping, else training loss.
     history_ : list of dict
@@ -174,13 +185,14 @@ class AutoencoderTransformer(BaseAutoencoder):
         max_iter=200,
         shuffle=True,
         tol=1e-4,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,
         random_state=None,
         verbose=0,
         warm_start=False,
         device="auto",
+        learning_rate="constant",
     ):
         self.latent_dim = latent_dim
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -207,6 +219,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.verbose = verbose
         self.warm_start = warm_start
         self.device = device
+        self.learning_rate = learning_rate
 
     _parameter_constraints = {
         **BaseAutoencoder._parameter_constraints,
