@@ -30,12 +30,15 @@ from ._compat import Interval, StrOptions, _fit_context
 from ._threads import thread_policy
 from ._validation import Device, PositiveIntSequence, check_float32_range, validate_X
 from ._versions import library_versions, warn_on_version_mismatch
-from .nn.callbacks import EarlyStopping, ProgressBar
+from .nn.callbacks import CosineSchedule, EarlyStopping, ProgressBar
 from .nn.losses import reconstruction_error
 from .nn.modules import ACTIVATIONS, Autoencoder
 from .nn.training import Objective, Trainer, adam
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
+# early_stopping="auto" holds out a validation set above this many samples, as
+# HistGradientBoosting does: below it a held-out tenth is too small to judge and too costly.
+_AUTO_EARLY_STOPPING_ROWS = 10_000
 
 
 class TorchEstimatorMixin(CallbackSupportMixin):
@@ -207,10 +210,11 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [StrOptions({"constant", "cosine"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "early_stopping": ["boolean"],
+        "early_stopping": [StrOptions({"auto"}), "boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
@@ -376,15 +380,21 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         else:
             self.module_.to(device)
         X_tensor = as_tensor(X, device)
+        if not partial:
+            self.do_early_stopping_ = (X.shape[0] > _AUTO_EARLY_STOPPING_ROWS
+                                       if self.early_stopping == "auto"
+                                       else bool(self.early_stopping))
         X_train, X_valid = (X_tensor, None) if partial else self._split(X_tensor)
+        max_iter = 1 if partial else self.max_iter
         trainer, history = self._train(
             self.module_, self.training_objective(), X_train, X_valid, X=X, rng=self._rng,
-            device=device, max_iter=1 if partial else self.max_iter,
+            device=device, max_iter=max_iter,
             learning_rate=self.learning_rate_init, weight_decay=self.alpha,
             batch_size=256 if self.batch_size == "auto" else self.batch_size,
             shuffle=self.shuffle, stopping=EarlyStopping(self.tol, self.n_iter_no_change),
-            optimizer_state=self._optimizer_state, first_call=first_call,
-            warn_unconverged=not partial, restores_best=self.early_stopping,
+            callbacks=self._schedule(max_iter, partial), optimizer_state=self._optimizer_state,
+            first_call=first_call,
+            warn_unconverged=not partial, restores_best=not partial and self.do_early_stopping_,
             loss_baseline=getattr(self, "_mean_prediction_loss", 0.0),
         )
         # After a divergence Adam's moments hold inf/NaN (the saved state shares them): the
@@ -406,9 +416,16 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         self.history_ = []
         self.n_iter_ = 0
 
+    def _schedule(self, max_iter, partial):
+        """The learning-rate schedule callbacks of a fit (none for ``partial_fit``)."""
+        # getattr: estimators sharing this base without the parameter train at a constant rate.
+        if partial or getattr(self, "learning_rate", "constant") == "constant":
+            return ()
+        return (CosineSchedule(self.learning_rate_init, max_iter, warmup=max_iter // 20),)
+
     def _split(self, X):
         """Hold out ``validation_fraction`` of the rows when early stopping."""
-        if not self.early_stopping:
+        if not self.do_early_stopping_:
             return X, None
         n_valid = int(round(self.validation_fraction * X.shape[0]))
         if n_valid < 1 or n_valid >= X.shape[0]:

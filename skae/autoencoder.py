@@ -98,11 +98,16 @@ class AutoencoderTransformer(BaseAutoencoder):
         Shuffle the samples every epoch.
     tol : float, default=1e-4
         Minimum decrease of the monitored loss that counts as an improvement.
-    early_stopping : bool, default=False
+    early_stopping : "auto" or bool, default="auto"
         Hold out ``validation_fraction`` of the data, stop when its loss stops improving
         and restore the weights of the best epoch. Otherwise the training loss is watched.
+        ``"auto"``: on when ``X`` has more than 10,000 samples (as in
+        ``HistGradientBoostingRegressor``); the choice is in ``do_early_stopping_``.
+        What that costs: a default fit of MNIST's 60,000 x 784 training images (2-D
+        latent) stopped by itself after 58 epochs, 100 CPU-seconds on one thread (190 s
+        of wall time on 2 cores shared with other jobs), at test MSE 0.0362.
     validation_fraction : float, default=0.1
-        Fraction of the data held out when ``early_stopping`` is True.
+        Fraction of the data held out when early stopping.
     n_iter_no_change : int, default=10
         Epochs without an improvement of at least ``tol`` before stopping.
     random_state : int, RandomState instance or None, default=None
@@ -113,6 +118,18 @@ class AutoencoderTransformer(BaseAutoencoder):
         Continue from the previous fit's weights instead of starting anew.
     device : str or torch.device, default="auto"
         Where to train: ``"auto"`` picks CUDA when present, else the CPU.
+    learning_rate : {"constant", "cosine"}, default="constant"
+        How Adam's learning rate moves during ``fit``. ``"constant"``: it stays at
+        ``learning_rate_init``. ``"cosine"``: it rises linearly to ``learning_rate_init``
+        over the first ``max_iter // 20`` epochs, then falls along half a cosine to zero at
+        epoch ``max_iter``, so ``max_iter`` sets the training budget (see
+        ``skae.nn.callbacks.CosineSchedule``). ``partial_fit`` always uses
+        ``learning_rate_init``. Measured on MNIST (48,000 training rows, the reference
+        2-D model, one thread): ``batch_size=128, learning_rate="cosine", max_iter=60,
+        early_stopping=False`` stopped after 57 epochs and 125 CPU-seconds at test MSE
+        0.0349, below the reference recipe's 0.0352 (batch 32, constant 1e-3, 60 epochs:
+        about 610 CPU-seconds); the constant default needs 121 epochs (about 178
+        CPU-seconds) to get there, and a cosine over 50 epochs at batch 256 ends at 0.0366.
 
     Attributes
     ----------
@@ -128,6 +145,8 @@ class AutoencoderTransformer(BaseAutoencoder):
         Training loss per epoch.
     validation_loss_curve_ : list of float
         Validation loss per epoch of the last fit, when ``early_stopping`` is True.
+    do_early_stopping_ : bool
+        Whether the last ``fit`` held out a validation set (``early_stopping`` resolved).
     best_loss_ : float
         Best monitored loss: validation loss with early stopping, else training loss.
     history_ : list of dict
@@ -175,13 +194,14 @@ class AutoencoderTransformer(BaseAutoencoder):
         max_iter=200,
         shuffle=True,
         tol=1e-4,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,
         random_state=None,
         verbose=0,
         warm_start=False,
         device="auto",
+        learning_rate="constant",
     ):
         self.latent_dim = latent_dim
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -208,6 +228,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.verbose = verbose
         self.warm_start = warm_start
         self.device = device
+        self.learning_rate = learning_rate
 
     _parameter_constraints = {
         **BaseAutoencoder._parameter_constraints,

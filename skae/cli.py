@@ -531,6 +531,11 @@ def _add_estimator_options(group, spec, *, prefix=""):
         if isinstance(default, bool):
             group.add_argument(flag, dest=dest, action=argparse.BooleanOptionalAction,
                                default=argparse.SUPPRESS, help=help_text)
+        elif re.search(r"\bbool\b", param["type"]):
+            # "auto" or bool: the bare flag still means True.
+            group.add_argument(flag, dest=dest, type=parse_value, nargs="?", const=True,
+                               metavar=_metavar(param["type"], default),
+                               default=argparse.SUPPRESS, help=help_text)
         else:
             group.add_argument(flag, dest=dest, type=parse_value,
                                metavar=_metavar(param["type"], default),

@@ -245,3 +245,40 @@ class TargetRefresh:
 def _all_finite(state):
     floats = [t.isfinite().all() for t in state.values() if t.is_floating_point()]
     return bool(torch.stack(floats).all()) if floats else True
+
+
+class CosineSchedule:
+    """Set the learning rate before each epoch: a linear warm-up over ``warmup`` epochs,
+    then half a cosine from ``lr`` down to ``final_lr`` at epoch ``total``.
+
+    Epoch ``e`` (from 1) of the warm-up trains at ``lr * e / warmup``; after it, at
+    ``final_lr + (lr - final_lr) * (1 + cos(pi * t)) / 2`` with
+    ``t = (e - warmup - 1) / (total - warmup)``: epoch ``warmup + 1`` at ``lr``, the last
+    epoch ``total`` one step short of ``final_lr``. Epochs past ``total`` keep ``final_lr``.
+
+    Parameters
+    ----------
+    lr : float
+        The peak learning rate.
+    total : int
+        The epoch count the decay spans (a fit's ``max_iter``).
+    warmup : int, default=0
+    final_lr : float, default=0.0
+    """
+
+    def __init__(self, lr, total, *, warmup=0, final_lr=0.0):
+        self.lr = lr
+        self.total = total
+        self.warmup = warmup
+        self.final_lr = final_lr
+
+    def lr_at(self, epoch):
+        """The learning rate of epoch ``epoch`` (counted from 1)."""
+        if epoch <= self.warmup:
+            return self.lr * epoch / self.warmup
+        t = min(1.0, (epoch - self.warmup - 1) / max(1, self.total - self.warmup))
+        return self.final_lr + (self.lr - self.final_lr) * (1 + math.cos(math.pi * t)) / 2
+
+    def on_epoch_begin(self, trainer, epoch):
+        for group in trainer.optimizer.param_groups:
+            group["lr"] = self.lr_at(epoch)

@@ -1,0 +1,91 @@
+"""The learning-rate schedule and early_stopping="auto"."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from skae import AutoencoderTransformer
+from skae.nn.callbacks import CosineSchedule
+
+
+class _FakeTrainer:
+    def __init__(self, lr):
+        param = torch.nn.Parameter(torch.zeros(1))
+        self.optimizer = torch.optim.SGD([param], lr=lr)
+
+
+def test_cosine_schedule_values():
+    schedule = CosineSchedule(0.01, total=12, warmup=2)
+    # Warm-up: 1/2 then 2/2 of the peak.
+    assert schedule.lr_at(1) == pytest.approx(0.005)
+    assert schedule.lr_at(2) == pytest.approx(0.01)
+    # Decay over the 10 epochs after it: the peak, half way at t = 1/2, near zero at the end.
+    assert schedule.lr_at(3) == pytest.approx(0.01)
+    assert schedule.lr_at(8) == pytest.approx(0.005)
+    assert schedule.lr_at(12) == pytest.approx(0.01 * (1 + math.cos(0.9 * math.pi)) / 2)
+    assert schedule.lr_at(13) == pytest.approx(0.0)
+    assert CosineSchedule(1.0, 3, final_lr=0.5).lr_at(5) == pytest.approx(0.5)
+
+
+def test_cosine_schedule_sets_the_optimizer():
+    trainer = _FakeTrainer(lr=1.0)
+    schedule = CosineSchedule(0.01, total=12, warmup=2)
+    schedule.on_epoch_begin(trainer, 8)
+    assert trainer.optimizer.param_groups[0]["lr"] == pytest.approx(0.005)
+
+
+@pytest.mark.parametrize("n_samples, expected", [(10_000, False), (10_001, True)])
+def test_early_stopping_auto_switches_on_above_10000_samples(n_samples, expected):
+    X = np.random.RandomState(0).rand(n_samples, 3)
+    est = AutoencoderTransformer(latent_dim=1, hidden_layer_sizes=(2,), max_iter=1,
+                                 batch_size=4096, random_state=0)
+    assert est.early_stopping == "auto"
+    with pytest.warns(Warning):  # max_iter=1: not converged
+        est.fit(X)
+    assert est.do_early_stopping_ is expected
+    assert hasattr(est, "validation_loss_curve_") is expected
+
+
+@pytest.mark.parametrize("early_stopping", [True, False])
+def test_early_stopping_bool_overrides_the_size_rule(early_stopping):
+    X = np.random.RandomState(0).rand(200, 3)
+    est = AutoencoderTransformer(latent_dim=1, hidden_layer_sizes=(2,), max_iter=1,
+                                 early_stopping=early_stopping, random_state=0)
+    with pytest.warns(Warning):
+        est.fit(X)
+    assert est.do_early_stopping_ is early_stopping
+    assert hasattr(est, "validation_loss_curve_") is early_stopping
+
+
+def test_cosine_learning_rate_is_what_fit_trains_with():
+    X = np.random.RandomState(0).rand(64, 3)
+    seen = []
+
+    class Spy:
+        def on_epoch_end(self, trainer, row):
+            seen.append(trainer.optimizer.param_groups[0]["lr"])
+
+    est = AutoencoderTransformer(latent_dim=1, hidden_layer_sizes=(2,), max_iter=40,
+                                 learning_rate="cosine", learning_rate_init=0.01,
+                                 tol=0.0, n_iter_no_change=40, random_state=0)
+    # max_iter // 20 = 2 warm-up epochs, then the decay over the other 38.
+    expected = [CosineSchedule(0.01, 40, warmup=2).lr_at(e) for e in range(1, 41)]
+    est._schedule = lambda max_iter, partial, schedule=est._schedule: (
+        *schedule(max_iter, partial), Spy())
+    with pytest.warns(Warning):
+        est.fit(X)
+    assert seen == pytest.approx(expected)
+    assert seen[0] == pytest.approx(0.005) and seen[2] == pytest.approx(0.01)
+
+
+def test_constant_learning_rate_and_partial_fit_have_no_schedule():
+    est = AutoencoderTransformer(learning_rate="cosine")
+    assert est._schedule(10, partial=True) == ()
+    assert AutoencoderTransformer()._schedule(10, partial=False) == ()
+
+
+def test_learning_rate_is_validated():
+    with pytest.raises(ValueError, match="learning_rate"):
+        AutoencoderTransformer(learning_rate="adaptive").fit(np.ones((4, 2)))
