@@ -22,7 +22,7 @@ from .nn.losses import (
     negative_log_likelihood,
 )
 from .nn.graph import NeighborGraphPenalty
-from .nn.modules import ACTIVATIONS, HIDDEN_NORMS, LATENT_NORMS, Autoencoder
+from .nn.modules import ACTIVATIONS, HIDDEN_NORMS, LATENT_NORMS, Autoencoder, rowwise
 from .nn.modules import VariationalAutoencoder as _VAEModule
 from .nn.training import Objective
 
@@ -330,7 +330,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         if self.contractive_weight > 0:
             penalties["contractive"] = (
                 self.contractive_weight,
-                lambda module, inputs, outputs: jacobian_frobenius(module.encode, inputs).mean())
+                lambda module, inputs, outputs: _contractive(module, inputs))
         return Objective(penalties, corruption=_corruption(self.noise, self.noise_level))
 
     def _latent_activation(self):
@@ -356,6 +356,12 @@ _MIN_DIST = 0.1
 @functools.cache
 def _umap_curve():
     return umap_curve(_MIN_DIST)
+
+
+def _contractive(module, inputs):
+    # Per-row Jacobians: batch normalisation uses its running statistics here.
+    with rowwise(module):
+        return jacobian_frobenius(module.encode, inputs).mean()
 
 
 def _normalize(module, x):

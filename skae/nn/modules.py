@@ -1,5 +1,6 @@
 """Autoencoder modules built from layer sizes or image shapes: plain and variational."""
 
+import contextlib
 import math
 
 import torch
@@ -68,6 +69,23 @@ class BatchStandardize(BatchNorm):
 
     def __init__(self, num_features, momentum=0.1):
         super().__init__(num_features, affine=False, momentum=momentum)
+
+
+@contextlib.contextmanager
+def rowwise(module):
+    """Within this block the batch-normalisation layers of ``module`` use their running
+    statistics, so the module maps each row on its own (as in evaluation) while it keeps
+    training otherwise: what a per-row derivative, such as the contractive Jacobian, needs.
+    """
+    norms = [m for m in module.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)
+             and m.training]
+    for m in norms:
+        m.eval()
+    try:
+        yield module
+    finally:
+        for m in norms:
+            m.train()
 
 
 LATENT_NORMS = {"batch": BatchStandardize}
