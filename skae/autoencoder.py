@@ -87,7 +87,8 @@ class AutoencoderTransformer(BaseAutoencoder):
         ``transform``), so every latent unit has mean 0 and variance 1 and downstream
         estimators (``LogisticRegression``, k-means, k-NN graphs) see well-conditioned
         features. ``"auto"`` is ``"batch"`` unless a sparsity penalty is on (it needs the
-        code's own scale). ``None``: the code is left as the encoder gives it.
+        code's own scale) or ``latent_activation`` is not the identity (the code keeps
+        that activation's range). ``None``: the code is left as the encoder gives it.
         Measured on digits (5 labels per class + LogisticRegression on 16-D codes, with
         the neighbour-graph term): 0.946 standardised against 0.922 not (accuracy on
         unlabelled training rows, mean of 3 seeds).
@@ -317,8 +318,10 @@ class AutoencoderTransformer(BaseAutoencoder):
     def _latent_norm(self):
         if self.latent_norm != "auto":
             return self.latent_norm
-        # A sparsity penalty wants the code's own scale (KL: codes in (0, 1)).
-        return None if self.sparsity_weight > 0 else "batch"
+        # A sparsity penalty or a chosen code activation (relu, sigmoid, tanh) wants the
+        # code's own range, which standardising would undo.
+        plain = self.sparsity_weight == 0 and self._latent_activation() == "identity"
+        return "batch" if plain else None
 
     def training_objective(self):
         penalties = {}
@@ -388,6 +391,11 @@ def _corruption(noise, level):
     return functools.partial(fn, **{name: level})
 
 
+# The convenience classes are the textbook recipes: no neighbour-graph term, no
+# normalisation layers (set these parameters to combine them with the features recipe).
+_CLASSIC = {"manifold_weight": 0.0, "latent_norm": None, "hidden_norm": None}
+
+
 def _init_with_defaults(init, **defaults):
     """``init`` with other default values, visible to ``inspect`` and so to ``get_params``.
 
@@ -417,7 +425,9 @@ class SparseAutoencoder(AutoencoderTransformer):
 
     ``AutoencoderTransformer`` with ``latent_dim=64``, one hidden layer of 128 units,
     ``sparsity_weight=0.1`` and ``sparsity_target=0.05``: sigmoid codes whose mean
-    activation over the data is pushed toward 0.05. Every parameter of
+    activation over the data is pushed toward 0.05. Like the other convenience classes it
+    is the textbook recipe: ``manifold_weight=0``, ``latent_norm=None``,
+    ``hidden_norm=None``. Every parameter of
     ``AutoencoderTransformer`` applies, so it combines with ``noise`` (a sparse denoising
     autoencoder) or ``contractive_weight``; see there for their meaning.
 
@@ -432,7 +442,8 @@ class SparseAutoencoder(AutoencoderTransformer):
     """
 
     __init__ = _init_with_defaults(AutoencoderTransformer.__init__, latent_dim=64,
-                                   hidden_layer_sizes=(128,), sparsity_weight=0.1)
+                                   hidden_layer_sizes=(128,), sparsity_weight=0.1,
+                                   **_CLASSIC)
 
 
 class DenoisingAutoencoder(AutoencoderTransformer):
@@ -441,7 +452,8 @@ class DenoisingAutoencoder(AutoencoderTransformer):
     ``AutoencoderTransformer`` with ``noise="mask"`` and ``noise_level=0.25``: during
     training a quarter of the inputs of each batch are zeroed (Vincent et al., 2008) and
     the loss compares the reconstruction with the clean batch; ``transform`` sees clean
-    inputs. ``noise`` may also be ``"gaussian"`` or ``"salt_and_pepper"``. Every parameter
+    inputs. ``noise`` may also be ``"gaussian"`` or ``"salt_and_pepper"``. The textbook
+    recipe: ``manifold_weight=0``, ``latent_norm=None``, ``hidden_norm=None``. Every parameter
     of ``AutoencoderTransformer`` applies; see there for their meaning.
 
     Examples
@@ -454,7 +466,7 @@ class DenoisingAutoencoder(AutoencoderTransformer):
     (1797, 8)
     """
 
-    __init__ = _init_with_defaults(AutoencoderTransformer.__init__, noise="mask")
+    __init__ = _init_with_defaults(AutoencoderTransformer.__init__, noise="mask", **_CLASSIC)
 
 
 class ContractiveAutoencoder(AutoencoderTransformer):
@@ -462,7 +474,8 @@ class ContractiveAutoencoder(AutoencoderTransformer):
 
     ``AutoencoderTransformer`` with ``contractive_weight=1e-3``: the loss adds λ times the
     squared Frobenius norm of the encoder's Jacobian at each training sample (Rifai et al.,
-    2011), computed exactly for any depth. Every parameter of ``AutoencoderTransformer``
+    2011), computed exactly for any depth. The textbook recipe: ``manifold_weight=0``,
+    ``latent_norm=None``, ``hidden_norm=None``. Every parameter of ``AutoencoderTransformer``
     applies; see there for their meaning.
 
     Examples
@@ -475,7 +488,8 @@ class ContractiveAutoencoder(AutoencoderTransformer):
     (1797, 8)
     """
 
-    __init__ = _init_with_defaults(AutoencoderTransformer.__init__, contractive_weight=1e-3)
+    __init__ = _init_with_defaults(AutoencoderTransformer.__init__, contractive_weight=1e-3,
+                                   **_CLASSIC)
 
 
 # Standard normal draws per sample in the ELBO of score_samples. The same draws serve every
