@@ -62,9 +62,6 @@ EXPECTED_FAILURES = {
     "LatentClassifier": {"check_classifiers_classes": _UNLABELED_MARKER,
                          "check_methods_subset_invariance": _FLOAT32_ROUNDING},
     "AutoencoderClassifier": {"check_classifiers_classes": _UNLABELED_MARKER},
-    # Its standardised code (batch normalisation's running statistics, elementwise in
-    # float32) moves by one ulp (1.8e-7) with the number of rows transformed at once.
-    "ContractiveAutoencoder": {"check_methods_subset_invariance": _FLOAT32_ROUNDING},
 }
 
 
