@@ -31,7 +31,7 @@ from ._threads import thread_policy
 from ._validation import Device, PositiveIntSequence, check_float32_range, validate_X
 from ._versions import library_versions, warn_on_version_mismatch
 from .nn.callbacks import CosineSchedule, EarlyStopping, ProgressBar
-from .nn.losses import reconstruction_error
+from .nn.losses import mean_reconstruction_error, reconstruction_error
 from .nn.modules import ACTIVATIONS, Autoencoder
 from .nn.training import Objective, Trainer, adam
 
@@ -39,6 +39,9 @@ _FLOAT32_MAX = float(np.finfo(np.float32).max)
 # early_stopping="auto" holds out a validation set above this many samples, as
 # HistGradientBoosting does: below it a held-out tenth is too small to judge and too costly.
 _AUTO_EARLY_STOPPING_ROWS = 10_000
+# Epochs before a reconstruction error that never beat predicting the mean means "learned
+# nothing": the first epochs' mean error includes the untrained start.
+_LEARNS_NOTHING_EPOCHS = 5
 
 
 class TorchEstimatorMixin(CallbackSupportMixin):
@@ -58,7 +61,8 @@ class TorchEstimatorMixin(CallbackSupportMixin):
     def _train(self, module, objective, train, valid=None, *, X, rng, device, max_iter,
                learning_rate, batch_size, weight_decay=0.0, shuffle=True, stopping=None,
                callbacks=(), generator=None, optimizer_state=None, first_call=True,
-               warn_unconverged=True, restores_best=False, loss_baseline=1.0):
+               warn_unconverged=True, restores_best=False, loss_baseline=1.0,
+               learns_nothing_baseline=None):
         """Train ``module`` on ``objective`` and return ``(trainer, history)``.
 
         Parameters
@@ -80,6 +84,10 @@ class TorchEstimatorMixin(CallbackSupportMixin):
             Whether the stopping rule restores the best weights (for the warnings' words).
         loss_baseline : float
             The loss above 100 times which training is said to have blown up.
+        learns_nothing_baseline : float or None
+            The reconstruction error of predicting each feature's mean: a model whose
+            reconstruction term stayed at or above it for ``_LEARNS_NOTHING_EPOCHS`` epochs
+            or more learned nothing, and a warning says so. None: no such check.
         """
         n_train = (train[0] if isinstance(train, tuple) else train).shape[0]
         generator = torch_generator(rng, device) if generator is None else generator
@@ -101,6 +109,9 @@ class TorchEstimatorMixin(CallbackSupportMixin):
         self._warn_after_training(trainer, history, max_iter=max_iter, first_call=first_call,
                                   warn_unconverged=warn_unconverged,
                                   restores_best=restores_best, loss_baseline=loss_baseline)
+        if learns_nothing_baseline is not None and not (trainer.diverged or trainer.interrupted):
+            earlier = [] if first_call else getattr(self, "history_", [])
+            self._warn_if_learned_nothing([*earlier, *history], learns_nothing_baseline)
         return trainer, history
 
     def _warn_after_training(self, trainer, history, *, max_iter, first_call,
@@ -150,6 +161,30 @@ class TorchEstimatorMixin(CallbackSupportMixin):
                 "scaling='auto' for data of large values.",
                 RuntimeWarning, stacklevel=4,
             )
+
+    def _warn_if_learned_nothing(self, history, baseline):
+        """Warn when the reconstruction error never went below predicting the mean.
+
+        The error watched is the validation one when there is one (no corruption), else
+        the training one; an epoch's training error is a mean over its steps, so a few
+        epochs must have run before it says anything.
+        """
+        if len(history) < _LEARNS_NOTHING_EPOCHS:
+            return
+        errors = [row.get("valid_reconstruction", row.get("train_reconstruction", np.inf))
+                  for row in history]
+        best = float(np.nanmin(errors))
+        if best < baseline:
+            return
+        lr = self.learning_rate_init
+        warnings.warn(
+            f"{type(self).__name__} learned nothing: after {len(history)} epochs its "
+            f"reconstruction error (best {best:.3g}) never went below {baseline:.3g}, the "
+            "error of predicting each feature's mean, so its codes carry no information. "
+            f"Try a lower learning_rate_init (now {lr}, e.g. {lr / 3:.2g}), fewer or "
+            "narrower hidden_layer_sizes, or more epochs (max_iter).",
+            RuntimeWarning, stacklevel=4,
+        )
 
     # -- persistence -----------------------------------------------------------------------
 
@@ -384,10 +419,12 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
             self.do_early_stopping_ = (X.shape[0] > _AUTO_EARLY_STOPPING_ROWS
                                        if self.early_stopping == "auto"
                                        else bool(self.early_stopping))
-        X_train, X_valid = (X_tensor, None) if partial else self._split(X_tensor)
+        X_train, X_valid, train_index = ((X_tensor, None, None) if partial
+                                         else self._split(X_tensor))
+        objective = self._fit_objective(X, train_index, X_train)
         max_iter = 1 if partial else self.max_iter
         trainer, history = self._train(
-            self.module_, self.training_objective(), X_train, X_valid, X=X, rng=self._rng,
+            self.module_, objective, X_train, X_valid, X=X, rng=self._rng,
             device=device, max_iter=max_iter,
             learning_rate=self.learning_rate_init, weight_decay=self.alpha,
             batch_size=256 if self.batch_size == "auto" else self.batch_size,
@@ -396,6 +433,10 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
             first_call=first_call,
             warn_unconverged=not partial, restores_best=not partial and self.do_early_stopping_,
             loss_baseline=getattr(self, "_mean_prediction_loss", 0.0),
+            # The yardstick is an MSE: it measures a reconstruction that is one.
+            learns_nothing_baseline=(
+                getattr(self, "_mean_prediction_loss", None)
+                if objective.reconstruction is mean_reconstruction_error else None),
         )
         # After a divergence Adam's moments hold inf/NaN (the saved state shares them): the
         # restored weights continue with a fresh optimizer.
@@ -423,10 +464,16 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
             return ()
         return (CosineSchedule(self.learning_rate_init, max_iter, warmup=max_iter // 20),)
 
+    def _fit_objective(self, X, train_index, X_train):
+        """The objective of this fit: ``training_objective()``, plus what needs the training
+        rows (``X[train_index]``, all of ``X`` when None; ``X_train`` is their tensor)."""
+        return self.training_objective()
+
     def _split(self, X):
-        """Hold out ``validation_fraction`` of the rows when early stopping."""
+        """Hold out ``validation_fraction`` of the rows when early stopping; return the
+        training and validation tensors and the training rows' indices (None: all)."""
         if not self.do_early_stopping_:
-            return X, None
+            return X, None, None
         n_valid = int(round(self.validation_fraction * X.shape[0]))
         if n_valid < 1 or n_valid >= X.shape[0]:
             raise ValueError(
@@ -436,7 +483,9 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
             )
         order = self._rng.permutation(X.shape[0])
         # Index views, not copies; sorted indices keep reads from a memory map local.
-        return row_subset(X, np.sort(order[n_valid:])), row_subset(X, np.sort(order[:n_valid]))
+        train_index = np.sort(order[n_valid:])
+        return (row_subset(X, train_index), row_subset(X, np.sort(order[:n_valid])),
+                train_index)
 
     def _record(self, trainer, history):
         self.history_ = [*self.history_, *history]

@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseAutoencoder
 from ._compat import Interval, StrOptions
+from ._graph import fuzzy_neighbor_graph, umap_curve
 from ._images import check_image_shape as _check_image_shape
 from ._validation import ImageShape
 from .nn.corruption import CORRUPTIONS
@@ -21,7 +22,8 @@ from .nn.losses import (
     negative_elbo,
     negative_log_likelihood,
 )
-from .nn.modules import ACTIVATIONS, Autoencoder
+from .nn.graph import NeighborGraphPenalty
+from .nn.modules import ACTIVATIONS, HIDDEN_NORMS, LATENT_NORMS, Autoencoder, rowwise
 from .nn.modules import VariationalAutoencoder as _VAEModule
 from .nn.training import Objective
 
@@ -80,6 +82,44 @@ class AutoencoderTransformer(BaseAutoencoder):
         Weight λ of the contractive penalty: the squared Frobenius norm of the encoder's
         Jacobian with respect to its input, exact for any depth, averaged over samples. Its
         cost grows with ``latent_dim`` (one backward pass per latent unit).
+    latent_norm : {"auto", "batch"} or None, default="auto"
+        ``"batch"``: the code is standardised over each training batch (batch
+        normalisation with no learned scale or shift; running statistics in
+        ``transform``), so every latent unit has mean 0 and variance 1 and downstream
+        estimators (``LogisticRegression``, k-means, k-NN graphs) see well-conditioned
+        features. ``"auto"`` is ``"batch"`` unless a sparsity penalty is on (it needs the
+        code's own scale) or ``latent_activation`` is not the identity (the code keeps
+        that activation's range). ``None``: the code is left as the encoder gives it.
+        Measured on digits (5 labels per class + LogisticRegression on 16-D codes, with
+        the neighbour-graph term): 0.946 standardised against 0.922 not (accuracy on
+        unlabelled training rows, mean of 3 seeds).
+    hidden_norm : {"auto", "batch"} or None, default="auto"
+        ``"batch"``: batch normalisation after every hidden linear layer of the encoder
+        and the decoder, before the activation; it lets deep and wide perceptrons (such
+        as ``hidden_layer_sizes=(1000, 500, 250)``) train at the default learning rate.
+        Not available with ``image_shape``. ``"auto"`` is ``"batch"`` for the perceptron
+        and None with ``image_shape``. Measured: the (1000, 500, 250) network with a 30-D
+        code, 6 epochs on 10,000 MNIST rows, stays at a loss of 0.147 without it (worse
+        than predicting the mean, 0.067) and reaches 0.016 with it; on digits it is
+        neutral to slightly better.
+    manifold_weight : float, default=0.5
+        Weight of the neighbour-graph term (parametric UMAP, Sainburg et al., 2021): the
+        fuzzy ``n_neighbors``-nearest-neighbour graph of the training rows (exact
+        euclidean neighbours in the model's working space, UMAP's memberships) is built
+        once per fit, and every training step draws ``2 * batch_size`` of its edges in
+        proportion to their membership, encodes both ends and adds UMAP's cross-entropy
+        (neighbours pulled together, 5 random pairs per edge pushed apart, UMAP's curve
+        for ``min_dist=0.1``) to the reconstruction error. Codes then keep the data's
+        neighbourhoods, which is what few-label classifiers and clustering use. 0 turns
+        it off (a plain autoencoder). ``partial_fit`` builds the graph of each chunk
+        (none for a one-row chunk). The graph costs memory and time of order
+        ``n_samples * n_neighbors`` (the neighbour search is exact, quadratic in time),
+        and each step encodes the drawn edges' ends besides the batch. The term trades
+        reconstruction for neighbourhoods: for the lowest reconstruction error (or
+        ``score_samples`` as an anomaly score) set it to 0.
+    n_neighbors : int, default=15
+        Neighbours of each row in the graph, itself included (UMAP's meaning); fewer
+        when there are fewer rows.
     image_shape : tuple of int or None, default=None
         ``(channels, height, width)`` of the images in the flat rows of ``X``: the encoder
         and decoder become convolutional, with ``hidden_layer_sizes`` the output channels of
@@ -151,7 +191,8 @@ class AutoencoderTransformer(BaseAutoencoder):
         Best monitored loss: validation loss with early stopping, else training loss.
     history_ : list of dict
         One dict per epoch with every loss term apart (``train_reconstruction``,
-        ``train_loss``, ``train_sparsity``, ``train_contractive``, ``valid_loss``, ...).
+        ``train_loss``, ``train_sparsity``, ``train_contractive``, ``train_manifold``,
+        ``valid_loss``, ...).
     output_activation_ : str
         ``"logistic"`` when the model decodes into [0, 1], else ``"identity"``.
 
@@ -188,6 +229,10 @@ class AutoencoderTransformer(BaseAutoencoder):
         noise=None,
         noise_level=0.25,
         contractive_weight=0.0,
+        latent_norm="auto",
+        hidden_norm="auto",
+        manifold_weight=0.5,
+        n_neighbors=15,
         image_shape=None,
         batch_size="auto",
         learning_rate_init=3e-3,
@@ -215,6 +260,10 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.noise = noise
         self.noise_level = noise_level
         self.contractive_weight = contractive_weight
+        self.latent_norm = latent_norm
+        self.hidden_norm = hidden_norm
+        self.manifold_weight = manifold_weight
+        self.n_neighbors = n_neighbors
         self.image_shape = image_shape
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
@@ -239,12 +288,62 @@ class AutoencoderTransformer(BaseAutoencoder):
         "noise": [StrOptions(set(CORRUPTIONS)), None],
         "noise_level": [Interval(Real, 0, None, closed="left")],
         "contractive_weight": [Interval(Real, 0, None, closed="left")],
+        "latent_norm": [StrOptions({"auto", *LATENT_NORMS}), None],
+        "hidden_norm": [StrOptions({"auto", *HIDDEN_NORMS}), None],
+        "manifold_weight": [Interval(Real, 0, None, closed="left")],
+        "n_neighbors": [Interval(Integral, 2, None, closed="left")],
         "image_shape": [ImageShape(), None],
     }
 
     def _build_module(self, n_features, output_activation):
+        kwargs = {}
+        hidden_norm = self._hidden_norm()
+        if hidden_norm is not None:
+            if self.image_shape is not None:
+                raise ValueError(
+                    f"hidden_norm applies to the multi-layer perceptron; with image_shape set "
+                    f"it must be 'auto' or None, got {self.hidden_norm!r}.")
+            kwargs["hidden_norm"] = hidden_norm
         return _build(Autoencoder, self, n_features, output_activation,
-                      latent_activation=self._latent_activation())
+                      latent_activation=self._latent_activation(),
+                      latent_norm=self._latent_norm(), **kwargs)
+
+    def _fit_objective(self, X, train_index, X_train):
+        objective = self.training_objective()
+        if self.manifold_weight > 0:
+            penalty = self._manifold_penalty(X if train_index is None else X[train_index],
+                                             X_train)
+            if penalty is not None:
+                objective.penalties["manifold"] = (self.manifold_weight, penalty)
+        return objective
+
+    def _manifold_penalty(self, X_rows, X_train):
+        """The neighbour-graph penalty over the training rows, or None for fewer than two
+        (no graph). The graph is built in the model's working space (after ``scaling``)."""
+        n_samples = X_rows.shape[0]
+        if n_samples < 2:
+            return None
+        working = self._map_batches(X_rows, _normalize, X_rows.dtype)
+        head, tail, weight = fuzzy_neighbor_graph(working, min(self.n_neighbors, n_samples))
+        if len(weight) == 0:
+            return None
+        a, b = _umap_curve()
+        batch_size = min(256 if self.batch_size == "auto" else self.batch_size, n_samples)
+        return NeighborGraphPenalty(X_train, head, tail, weight, a=a, b=b,
+                                    n_edges=_EDGES_PER_BATCH_ROW * batch_size)
+
+    def _hidden_norm(self):
+        if self.hidden_norm != "auto":
+            return self.hidden_norm
+        return None if self.image_shape is not None else _AUTO_HIDDEN_NORM
+
+    def _latent_norm(self):
+        if self.latent_norm != "auto":
+            return self.latent_norm
+        # A sparsity penalty or a chosen code activation (relu, sigmoid, tanh) wants the
+        # code's own range, which standardising would undo.
+        plain = self.sparsity_weight == 0 and self._latent_activation() == "identity"
+        return "batch" if plain else None
 
     def training_objective(self):
         penalties = {}
@@ -256,7 +355,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         if self.contractive_weight > 0:
             penalties["contractive"] = (
                 self.contractive_weight,
-                lambda module, inputs, outputs: jacobian_frobenius(module.encode, inputs).mean())
+                lambda module, inputs, outputs: _contractive(module, inputs))
         return Objective(penalties, corruption=_corruption(self.noise, self.noise_level))
 
     def _latent_activation(self):
@@ -270,6 +369,28 @@ class AutoencoderTransformer(BaseAutoencoder):
                 f"{self.latent_activation!r}. Use sparsity_penalty='l1' for other codes."
             )
         return self.latent_activation
+
+
+_AUTO_HIDDEN_NORM = "batch"
+# Edges of the neighbour graph drawn per row of a training batch (see manifold_weight).
+_EDGES_PER_BATCH_ROW = 2
+# UMAP's default min_dist: how close neighbours may be packed in the code.
+_MIN_DIST = 0.1
+
+
+@functools.cache
+def _umap_curve():
+    return umap_curve(_MIN_DIST)
+
+
+def _contractive(module, inputs):
+    # Per-row Jacobians: batch normalisation uses its running statistics here.
+    with rowwise(module):
+        return jacobian_frobenius(module.encode, inputs).mean()
+
+
+def _normalize(module, x):
+    return module.normalize(x)
 
 
 def _build(module_class, estimator, n_features, output_activation, **kwargs):
@@ -310,6 +431,11 @@ def _bind(signature, self, args, kwargs):
         raise TypeError(f"{type(self).__name__}.__init__() {exc}") from None
     bound.apply_defaults()
     return bound
+
+
+# The convenience classes are the textbook recipes: no neighbour-graph term, no
+# normalisation layers (set these parameters to combine them with the features recipe).
+_CLASSIC = {"manifold_weight": 0.0, "latent_norm": None, "hidden_norm": None}
 
 
 def _init_with_defaults(init, **defaults):
@@ -358,7 +484,9 @@ class SparseAutoencoder(AutoencoderTransformer):
 
     ``AutoencoderTransformer`` with ``latent_dim=64``, one hidden layer of 128 units,
     ``sparsity_weight=0.1`` and ``sparsity_target=0.05``: sigmoid codes whose mean
-    activation over the data is pushed toward 0.05. Every parameter of
+    activation over the data is pushed toward 0.05. Like the other convenience classes it
+    is the textbook recipe: ``manifold_weight=0``, ``latent_norm=None``,
+    ``hidden_norm=None``. Every parameter of
     ``AutoencoderTransformer`` applies, so it combines with ``noise`` (a sparse denoising
     autoencoder) or ``contractive_weight``; see there for their meaning.
 
@@ -373,7 +501,8 @@ class SparseAutoencoder(AutoencoderTransformer):
     """
 
     __init__ = _init_with_defaults(AutoencoderTransformer.__init__, latent_dim=64,
-                                   hidden_layer_sizes=(128,), sparsity_weight=0.1)
+                                   hidden_layer_sizes=(128,), sparsity_weight=0.1,
+                                   **_CLASSIC)
 
 
 class DenoisingAutoencoder(AutoencoderTransformer):
@@ -382,7 +511,8 @@ class DenoisingAutoencoder(AutoencoderTransformer):
     ``AutoencoderTransformer`` with ``noise="mask"`` and ``noise_level=0.25``: during
     training a quarter of the inputs of each batch are zeroed (Vincent et al., 2008) and
     the loss compares the reconstruction with the clean batch; ``transform`` sees clean
-    inputs. ``noise`` may also be ``"gaussian"`` or ``"salt_and_pepper"``. Every parameter
+    inputs. ``noise`` may also be ``"gaussian"`` or ``"salt_and_pepper"``. The textbook
+    recipe: ``manifold_weight=0``, ``latent_norm=None``, ``hidden_norm=None``. Every parameter
     of ``AutoencoderTransformer`` applies; see there for their meaning.
 
     Examples
@@ -395,7 +525,7 @@ class DenoisingAutoencoder(AutoencoderTransformer):
     (1797, 8)
     """
 
-    __init__ = _init_with_defaults(AutoencoderTransformer.__init__, noise="mask")
+    __init__ = _init_with_defaults(AutoencoderTransformer.__init__, noise="mask", **_CLASSIC)
 
 
 class ContractiveAutoencoder(AutoencoderTransformer):
@@ -403,7 +533,8 @@ class ContractiveAutoencoder(AutoencoderTransformer):
 
     ``AutoencoderTransformer`` with ``contractive_weight=1e-3``: the loss adds λ times the
     squared Frobenius norm of the encoder's Jacobian at each training sample (Rifai et al.,
-    2011), computed exactly for any depth. Every parameter of ``AutoencoderTransformer``
+    2011), computed exactly for any depth. The textbook recipe: ``manifold_weight=0``,
+    ``latent_norm=None``, ``hidden_norm=None``. Every parameter of ``AutoencoderTransformer``
     applies; see there for their meaning.
 
     Examples
@@ -416,7 +547,8 @@ class ContractiveAutoencoder(AutoencoderTransformer):
     (1797, 8)
     """
 
-    __init__ = _init_with_defaults(AutoencoderTransformer.__init__, contractive_weight=1e-3)
+    __init__ = _init_with_defaults(AutoencoderTransformer.__init__, contractive_weight=1e-3,
+                                   **_CLASSIC)
 
 
 # Standard normal draws per sample in the ELBO of score_samples. The same draws serve every
@@ -494,11 +626,13 @@ class VariationalAutoencoder(BaseAutoencoder):
         "image_shape": [ImageShape(), None],
     }
 
-    # AutoencoderTransformer's parameters but its regularisers, plus beta; a slower rate.
+    # AutoencoderTransformer's parameters but its regularisers and the features recipe
+    # (neighbour-graph term, normalisation layers), plus beta; a slower rate.
     __init__ = _storing_init(
         AutoencoderTransformer.__init__, learning_rate_init=1e-3, extra={"beta": 1.0},
         without=("sparsity_weight", "sparsity_target", "sparsity_penalty",
-                 "latent_activation", "noise", "noise_level", "contractive_weight"))
+                 "latent_activation", "noise", "noise_level", "contractive_weight",
+                 "latent_norm", "hidden_norm", "manifold_weight", "n_neighbors"))
 
     def score_samples(self, X):
         """Evidence lower bound (ELBO) of each sample, in nats: higher is better.

@@ -23,6 +23,11 @@ from skae.nn.losses import jacobian_frobenius
 
 MNIST_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 SMALL = {"hidden_layer_sizes": (64,), "max_iter": 60, "random_state": 0}
+# The textbook autoencoder (AutoencoderTransformer's defaults add the features recipe):
+# these tests compare the regularisers with it.
+PLAIN = {"manifold_weight": 0.0, "latent_norm": None, "hidden_norm": None}
+SMALL_VAE = SMALL
+SMALL = {**SMALL, **PLAIN}
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -144,7 +149,7 @@ def test_sparse_denoising_contractive_combine(split):
     X_train = split[0][:400]
     ae = AutoencoderTransformer(latent_dim=80, sparsity_weight=0.1, noise="mask",
                                 contractive_weight=1e-4, hidden_layer_sizes=(16,), max_iter=3,
-                                random_state=0).fit(X_train)
+                                random_state=0, **PLAIN).fit(X_train)
     row = ae.history_[-1]
     assert {"train_reconstruction", "train_sparsity", "train_contractive"} <= set(row)
     expected = row["train_reconstruction"] + 0.1 * row["train_sparsity"] \
@@ -197,7 +202,7 @@ def test_convenience_classes_differ_only_in_defaults():
 
 @pytest.fixture(scope="module")
 def vae(split):
-    return VariationalAutoencoder(latent_dim=2, **SMALL).fit(split[0])
+    return VariationalAutoencoder(latent_dim=2, **SMALL_VAE).fit(split[0])
 
 
 def _posterior(model, X):
@@ -214,7 +219,7 @@ def test_vae_kl_is_positive_and_beta_pulls_the_posterior_to_the_prior(vae, split
     # The data narrows each posterior well below the prior's unit spread ...
     assert std.mean() < 0.7
     # ... and a larger beta keeps posteriors closer to N(0, I): wider and with a smaller KL.
-    heavy = VariationalAutoencoder(latent_dim=2, beta=4.0, **SMALL).fit(X_train)
+    heavy = VariationalAutoencoder(latent_dim=2, beta=4.0, **SMALL_VAE).fit(X_train)
     _, heavy_std = _posterior(heavy, X_test)
     assert heavy_std.mean() > std.mean() + 0.1
     assert heavy.history_[-1]["train_kl"] < 0.5 * vae.history_[-1]["train_kl"]
@@ -341,7 +346,7 @@ def test_conv_beats_the_mlp_on_mnist_at_equal_training_time():
     X_train, _ = load_mnist(MNIST_DIR, split="train")
     X_test, _ = load_mnist(MNIST_DIR, split="test")
     X_train, X_test = X_train[:10000], X_test[:2000]
-    params = {"latent_dim": 10, "batch_size": 128, "random_state": 0}
+    params = {"latent_dim": 10, "batch_size": 128, "random_state": 0, **PLAIN}
     # Equal process time (not wall time, which other jobs on the machine would skew); the
     # MLP is the estimator's default architecture.
     threads = torch.get_num_threads()

@@ -146,3 +146,38 @@ def negative_elbo(module, x, n_draws=16):
     nll = sum(negative_log_likelihood(module.decode(mean + std * eps), target,
                                       module.likelihood) for eps in draws)
     return nll / n_draws + gaussian_kl(mean, logvar)
+
+
+def umap_cross_entropy(positive_distances, negative_distances, a, b, eps=1e-4):
+    """UMAP's fuzzy-set cross-entropy of sampled edges and non-edges of a neighbour graph.
+
+    A pair of codes at squared distance ``d`` is similar with probability
+    ``q = 1 / (1 + a d^b)`` (UMAP's curve, ``d^b = |z_i - z_j|^(2b)``). Sampled edges of
+    the data's neighbour graph pull their ends together (``-log q``); negative pairs push
+    apart (``-log(1 - q)``). Edges are sampled in proportion to their membership, so the
+    weights are in the sampling and the mean here is unweighted (McInnes et al., 2018;
+    parametric UMAP, Sainburg et al., 2021).
+
+    Parameters
+    ----------
+    positive_distances : Tensor of shape (n_edges,)
+        Squared distances between the codes of the two ends of each sampled edge.
+    negative_distances : Tensor of shape (n_negatives,)
+        Squared distances of the negative pairs.
+    a, b : float
+        The curve's parameters, e.g. ``a=1.577, b=0.895`` for ``min_dist=0.1``.
+    eps : float, default=1e-4
+        ``q`` and ``1 - q`` are clipped below at ``eps`` (the logarithms stay finite) and
+        distances at 1e-10 (the gradient of ``d^b`` is finite at 0 for ``b < 1``).
+
+    Returns
+    -------
+    Tensor, a scalar
+        The summed cross-entropy divided by ``n_edges + n_negatives``.
+    """
+    def similarity(distances):
+        return 1.0 / (1.0 + a * distances.clamp_min(1e-10).pow(b))
+
+    attraction = -torch.log(similarity(positive_distances).clamp(eps, 1.0)).sum()
+    repulsion = -torch.log((1.0 - similarity(negative_distances)).clamp(eps, 1.0)).sum()
+    return (attraction + repulsion) / (positive_distances.numel() + negative_distances.numel())

@@ -1,5 +1,6 @@
 """Autoencoder modules built from layer sizes or image shapes: plain and variational."""
 
+import contextlib
 import math
 
 import torch
@@ -13,7 +14,7 @@ ACTIVATIONS = {
 }
 
 
-def build_mlp(sizes, activation="relu", output_activation="identity"):
+def build_mlp(sizes, activation="relu", output_activation="identity", hidden_norm=None):
     """A stack of linear layers with ``activation`` between them.
 
     Parameters
@@ -24,6 +25,9 @@ def build_mlp(sizes, activation="relu", output_activation="identity"):
         Activation after every hidden layer, a key of ``ACTIVATIONS``.
     output_activation : str, default="identity"
         Activation after the last layer.
+    hidden_norm : {"batch"} or None, default=None
+        ``"batch"``: batch normalisation after every hidden linear layer, before its
+        activation (never after the last layer).
 
     Returns
     -------
@@ -33,10 +37,65 @@ def build_mlp(sizes, activation="relu", output_activation="identity"):
     n_layers = len(sizes) - 1
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(n_in, n_out))
-        name = activation if i < n_layers - 1 else output_activation
+        hidden = i < n_layers - 1
+        if hidden and hidden_norm is not None:
+            layers.append(HIDDEN_NORMS[hidden_norm](n_out))
+        name = activation if hidden else output_activation
         if name != "identity":
             layers.append(ACTIVATIONS[name]())
     return nn.Sequential(*layers)
+
+
+class BatchNorm(nn.BatchNorm1d):
+    """``torch.nn.BatchNorm1d`` that also accepts one-row training batches: they have no
+    variance, so they use the running statistics instead of failing."""
+
+    def forward(self, x):
+        if self.training and x.shape[0] < 2:
+            return nn.functional.batch_norm(x, self.running_mean, self.running_var,
+                                            self.weight, self.bias, training=False,
+                                            eps=self.eps)
+        return super().forward(x)
+
+
+class BatchStandardize(BatchNorm):
+    """Standardise each unit of a code over the batch: batch normalisation with no
+    learned scale or shift, so every unit has mean 0 and variance 1 on the training data.
+
+    Training batches use their own statistics and update running ones, which evaluation
+    (``transform``) uses. A one-row training batch has no variance: it uses the running
+    statistics instead of failing.
+    """
+
+    def __init__(self, num_features, momentum=0.1):
+        super().__init__(num_features, affine=False, momentum=momentum)
+
+
+@contextlib.contextmanager
+def rowwise(module):
+    """Within this block the batch-normalisation layers of ``module`` use their running
+    statistics, so the module maps each row on its own (as in evaluation) while it keeps
+    training otherwise: what a per-row derivative, such as the contractive Jacobian, needs.
+    """
+    norms = [m for m in module.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)
+             and m.training]
+    for m in norms:
+        m.eval()
+    try:
+        yield module
+    finally:
+        for m in norms:
+            m.train()
+
+
+LATENT_NORMS = {"batch": BatchStandardize}
+HIDDEN_NORMS = {"batch": BatchNorm}
+
+
+def _with_latent_norm(encoder, latent_norm, latent_dim):
+    if latent_norm is not None:
+        encoder.append(LATENT_NORMS[latent_norm](latent_dim))
+    return encoder
 
 
 def _update_identity_flag_hook(module, incompatible_keys):
@@ -72,12 +131,19 @@ class Autoencoder(nn.Module):
 
     @classmethod
     def mlp(cls, n_features, hidden_layer_sizes, latent_dim, *, activation="relu",
-            output_activation="identity", latent_activation="identity"):
-        """Build a multi-layer perceptron autoencoder with a mirrored decoder."""
+            output_activation="identity", latent_activation="identity", latent_norm=None,
+            hidden_norm=None):
+        """Build a multi-layer perceptron autoencoder with a mirrored decoder.
+
+        ``latent_norm="batch"`` standardises the code (``BatchStandardize``) after its
+        activation; ``hidden_norm="batch"`` batch-normalises every hidden layer of the
+        encoder and the decoder (see ``build_mlp``); None leaves them as they are.
+        """
         sizes = (n_features, *hidden_layer_sizes, latent_dim)
         encoder = build_mlp((*sizes[:-1], cls.encoder_outputs_per_unit * latent_dim),
-                            activation, latent_activation)
-        decoder = build_mlp(sizes[::-1], activation, output_activation)
+                            activation, latent_activation, hidden_norm)
+        encoder = _with_latent_norm(encoder, latent_norm, latent_dim)
+        decoder = build_mlp(sizes[::-1], activation, output_activation, hidden_norm)
         return cls(encoder, decoder, n_features)
 
     def set_normalization(self, shift, scale):
@@ -116,18 +182,19 @@ class Autoencoder(nn.Module):
 
     @classmethod
     def conv(cls, image_shape, channels, latent_dim, *, activation="relu",
-             output_activation="identity", latent_activation="identity"):
+             output_activation="identity", latent_activation="identity", latent_norm=None):
         """Build a convolutional autoencoder for flat images of shape ``image_shape``.
 
         The encoder is a stack of 3x3 stride-2 convolutions with ``channels`` output
         channels each (every one halves the height and width, rounding up), then a linear
         layer to the code; the decoder mirrors it with transposed convolutions whose output
         padding restores the exact sizes. Inputs and reconstructions stay flat,
-        ``(n_samples, prod(image_shape))``.
+        ``(n_samples, prod(image_shape))``. ``latent_norm`` as in ``mlp``.
         """
         encoder = build_conv_encoder(image_shape, channels,
                                      cls.encoder_outputs_per_unit * latent_dim,
                                      activation, latent_activation)
+        encoder = _with_latent_norm(encoder, latent_norm, latent_dim)
         decoder = build_conv_decoder(image_shape, channels, latent_dim, activation,
                                      output_activation)
         return cls(encoder, decoder, math.prod(image_shape))
