@@ -200,7 +200,7 @@ def test_verbose_shows_progress_and_quiet_prints_nothing(digits_split, capsys):
     assert out.out == "" and out.err == ""
     small_ae(max_iter=2, verbose=1).fit(X)
     err = capsys.readouterr().err
-    assert "2/2" in err and "train_loss" in err
+    assert "2/2" in err and "loss=" in err
 
 
 # -- output formats ---------------------------------------------------------------------------
