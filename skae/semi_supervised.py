@@ -22,6 +22,7 @@ from ._bridge import as_tensor, map_batches, tensors_beside, torch_generator, to
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._refine import fit_autoencoder, refinement_start
 from ._validation import PositiveIntSequence, validate_X
+from .cluster import LatentClustering
 from .nn.classification import JointObjective, LatentClassifierModel
 
 UNLABELED = -1
@@ -370,3 +371,156 @@ class AutoencoderClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator)
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+
+class ClusterThenLabelClassifier(ClassifierMixin, BaseEstimator):
+    """Few-label classification on the manifold: clusters of every row, named by the labeled ones.
+
+    1. ``LatentClustering`` is fit on every row, labeled or not (``y == -1``): an
+       autoencoder, UMAP on its codes, a Gaussian mixture of ``n_clusters`` components.
+    2. Each component is named by the labeled rows it holds: its class distribution is
+       the responsibility-weighted count of their labels, smoothed toward the labeled
+       rows' class frequencies by ``smoothing`` pseudo-rows.
+    3. A row's class probabilities are its component probabilities times the
+       components' class distributions.
+
+    Every row gets a proper probability (a component with no labeled row takes the class
+    frequencies), and no ``n_samples x n_samples`` matrix is built: the cost is the
+    autoencoder's, UMAP's (nearest neighbours) and the mixture's, so it runs on all of
+    MNIST. It works when classes form clusters on the manifold of the codes, as digits do;
+    where a class spans several clusters, raise ``n_clusters``.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        The autoencoder, cloned and fit on all of ``X``. ``None`` means
+        ``AutoencoderTransformer(latent_dim=n_clusters)``. A ``FrozenEstimator`` around a
+        fitted autoencoder is used as it is.
+    n_clusters : int or None, default=None
+        Components of the mixture; ``None`` means the number of classes.
+    n_components : int or None, default=None
+        Dimension of the UMAP embedding; ``None`` means the number of components.
+    n_neighbors : int, default=20
+        UMAP's neighbourhood size.
+    min_dist : float, default=0.0
+        UMAP's minimum distance between embedded points.
+    smoothing : float, default=1.0
+        Pseudo-rows, distributed as the labeled classes, added to each component's label
+        counts.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the autoencoder (when its own ``random_state`` is None), UMAP and the mixture.
+
+    Attributes
+    ----------
+    clustering_ : LatentClustering
+        The fitted clustering of every row.
+    cluster_class_proba_ : ndarray of shape (n_clusters, n_classes)
+        Class distribution of each component.
+    classes_ : ndarray of shape (n_classes,)
+        The labels seen, the unlabeled marker excluded.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when ``X`` had string column names.
+
+    See Also
+    --------
+    LatentClassifier : A classifier on the codes of the labeled rows.
+    skae.LatentClustering : The clustering underneath.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae import AutoencoderTransformer, ClusterThenLabelClassifier
+    >>> from skae.datasets import load_digits
+    >>> X, y = load_digits()
+    >>> y_few = np.full_like(y, -1)
+    >>> y_few[:50] = y[:50]                   # 50 labels, 1747 unlabeled rows
+    >>> ae = AutoencoderTransformer(latent_dim=10, hidden_layer_sizes=(64,), max_iter=30,
+    ...                             random_state=0)
+    >>> clf = ClusterThenLabelClassifier(ae, random_state=0).fit(X, y_few)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 10)
+    >>> float(np.mean(clf.predict(X[50:]) == y[50:])) > 0.8
+    True
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "transform"]), None],
+        "n_clusters": [Interval(Integral, 1, None, closed="left"), None],
+        "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "n_neighbors": [Interval(Integral, 2, None, closed="left")],
+        "min_dist": [Interval(Real, 0, None, closed="left")],
+        "smoothing": [Interval(Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, estimator=None, *, n_clusters=None, n_components=None, n_neighbors=20,
+                 min_dist=0.0, smoothing=1.0, random_state=None):
+        self.estimator = estimator
+        self.n_clusters = n_clusters
+        self.n_components = n_components
+        self.n_neighbors = n_neighbors
+        self.min_dist = min_dist
+        self.smoothing = smoothing
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Cluster every row, then name the clusters by the labeled rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Labels, ``-1`` for unlabeled rows.
+
+        Returns
+        -------
+        self : object
+        """
+        X = validate_X(self, X, reset=True)
+        y, labeled = _split_labels(X, y, type(self).__name__)
+        self.classes_, codes = np.unique(y[labeled], return_inverse=True)
+        n_clusters = len(self.classes_) if self.n_clusters is None else self.n_clusters
+        self.clustering_ = LatentClustering(
+            self.estimator, min(n_clusters, X.shape[0]), n_components=self.n_components,
+            n_neighbors=self.n_neighbors, min_dist=self.min_dist,
+            random_state=self.random_state,
+        ).fit(X)
+        responsibilities = self.clustering_.mixture_.predict_proba(self.clustering_.embedding_)
+        counts = np.zeros((responsibilities.shape[1], len(self.classes_)))
+        for k in range(len(self.classes_)):
+            counts[:, k] = responsibilities[labeled][codes == k].sum(axis=0)
+        prior = np.bincount(codes, minlength=len(self.classes_)) / codes.shape[0]
+        counts += self.smoothing * prior
+        self.cluster_class_proba_ = counts / counts.sum(axis=1, keepdims=True)
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities: cluster probabilities times the clusters' class distributions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        X = validate_X(self, X, reset=False)
+        return self.clustering_.predict_proba(X) @ self.cluster_class_proba_
+
+    def predict(self, X):
+        """Predict the class of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
