@@ -9,12 +9,12 @@ from skae import (
     AutoencoderClassifier,
     AutoencoderOutlierDetector,
     AutoencoderTransformer,
-    ClusterThenLabelClassifier,
     ContractiveAutoencoder,
     DeepEmbeddedClustering,
     DenoisingAutoencoder,
     LatentClassifier,
     LatentClustering,
+    ManifoldLabelSpreading,
     SparseAutoencoder,
     VariationalAutoencoder,
 )
@@ -43,7 +43,7 @@ ESTIMATORS = [
     DeepEmbeddedClustering(_small_ae(), n_clusters=3, max_iter=3, n_init=2, random_state=0),
     AutoencoderOutlierDetector(_small_ae(), cv=2, random_state=0),
     LatentClustering(_small_ae(), n_clusters=3, n_neighbors=5, random_state=0),
-    ClusterThenLabelClassifier(_small_ae(), n_neighbors=5, random_state=0),
+    ManifoldLabelSpreading(_small_ae(), n_neighbors=5, random_state=0),
 ]
 # torch's float32 sigmoid takes a vectorised path for most elements and a scalar one for the
 # tail of a buffer, which differ in the last bit; so sigmoid codes move by ~6e-8 when rows

@@ -137,21 +137,24 @@ def test_bad_head_sizes(few_labels, frozen_ae):
         AutoencoderClassifier(frozen_ae, hidden_layer_sizes=(0,)).fit(X_train, y_few)
 
 
-# -- ClusterThenLabelClassifier: clusters on the manifold, named by the labels --------------
+# -- ManifoldLabelSpreading: labels spread over UMAP's graph of the codes ------------------
 
 
 @pytest.fixture(scope="module")
 def cluster_then_label(few_labels, frozen_ae):
-    from skae import ClusterThenLabelClassifier
+    from skae import ManifoldLabelSpreading
 
     X_train, y_few = few_labels[:2]
-    return ClusterThenLabelClassifier(frozen_ae, random_state=0).fit(X_train, y_few)
+    return ManifoldLabelSpreading(frozen_ae, random_state=0).fit(X_train, y_few)
 
 
-def test_cluster_then_label_learns_from_fifty_labels(few_labels, cluster_then_label):
-    X_test, y_test = few_labels[2:4]
-    # Clusters named at random would score about 0.1; a merged pair of digits costs 0.1.
-    assert cluster_then_label.score(X_test, y_test) > 0.75
+def test_manifold_spreading_beats_spreading_on_the_codes(few_labels, frozen_ae,
+                                                        cluster_then_label):
+    X_train, y_few, X_test, y_test, _ = few_labels
+    on_codes = LatentClassifier(frozen_ae, LabelSpreading(kernel="knn", n_neighbors=10),
+                                unlabeled="keep").fit(X_train, y_few)
+    assert cluster_then_label.score(X_test, y_test) > 0.8
+    assert cluster_then_label.score(X_test, y_test) >= on_codes.score(X_test, y_test) - 0.01
 
 
 def test_cluster_then_label_probabilities_are_proper(few_labels, cluster_then_label):
@@ -162,6 +165,9 @@ def test_cluster_then_label_probabilities_are_proper(few_labels, cluster_then_la
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     np.testing.assert_array_equal(cluster_then_label.predict(X_test),
                                   cluster_then_label.classes_[proba.argmax(axis=1)])
+    train = cluster_then_label.label_distributions_
+    assert np.all(np.isfinite(train))
+    np.testing.assert_allclose(train.sum(axis=1), 1.0)
     # Each cluster's class distribution is a distribution, smoothed: no zero, no NaN.
     table = cluster_then_label.cluster_class_proba_
     assert table.shape == (10, 10) and np.all(table > 0)
@@ -183,13 +189,13 @@ def test_cluster_then_label_names_clusters_by_their_labeled_rows(few_labels,
 
 
 def test_cluster_then_label_string_classes_and_more_clusters(few_labels, frozen_ae):
-    from skae import ClusterThenLabelClassifier
+    from skae import ManifoldLabelSpreading
 
     X_train, y_few, X_test, _, labeled = few_labels
     names = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven",
                       "eight", "nine"], dtype=object)
     y_named = np.where(y_few == -1, -1, names[np.maximum(y_few, 0)]).astype(object)
-    clf = ClusterThenLabelClassifier(frozen_ae, n_clusters=15, random_state=0)
+    clf = ManifoldLabelSpreading(frozen_ae, n_clusters=15, random_state=0)
     clf.fit(X_train, y_named)
     assert set(clf.classes_) == set(names)
     assert clf.cluster_class_proba_.shape == (15, 10)
