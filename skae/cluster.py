@@ -5,7 +5,12 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    ClusterMixin,
+    TransformerMixin,
+)
 from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import KNeighborsRegressor
@@ -207,7 +212,8 @@ def _umap_class():
     return UMAP
 
 
-class LatentClustering(ClusterMixin, BaseEstimator):
+class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin,
+                       BaseEstimator):
     """Clusters on the manifold of an autoencoder's codes: autoencoder, UMAP, Gaussian mixture.
 
     The N2D recipe ("Not Too Deep" clustering, McConville et al. 2020):
@@ -368,6 +374,7 @@ class LatentClustering(ClusterMixin, BaseEstimator):
             random_state=int(rng.randint(2**31 - 1)),
         ).fit(self.embedding_)
         self.labels_ = self.mixture_.predict(self.embedding_)
+        self._n_features_out = n_components
         return self
 
     def transform(self, X):
@@ -397,6 +404,7 @@ class LatentClustering(ClusterMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_clusters)
         """
+        check_is_fitted(self)
         return self.mixture_.predict_proba(self.transform(X))
 
     def predict(self, X):
@@ -410,4 +418,5 @@ class LatentClustering(ClusterMixin, BaseEstimator):
         -------
         labels : ndarray of shape (n_samples,)
         """
+        check_is_fitted(self)
         return self.mixture_.predict(self.transform(X))

@@ -151,7 +151,7 @@ def test_frozen_autoencoder_threshold_is_the_fence_on_its_scores(zeros_vs_rest):
 def test_combined_score_adds_the_latent_distance(wine_one_class):
     X_train, X_normal, X_other = wine_one_class
     detector = AutoencoderOutlierDetector(AutoencoderTransformer(latent_dim=4, random_state=0),
-                                          score="combined", random_state=0).fit(X_train)
+                                          latent_distance=True, random_state=0).fit(X_train)
     ae = detector.estimator_
     X_test = np.concatenate([X_normal, X_other])
     centred = ae.transform(X_test) - detector.latent_location_
@@ -164,5 +164,5 @@ def test_combined_score_adds_the_latent_distance(wine_one_class):
     is_normal = np.r_[np.ones(len(X_normal)), np.zeros(len(X_other))]
     assert roc_auc_score(is_normal, detector.score_samples(X_test)) > 0.9
     # Back to the reconstruction score: the combined score's attributes go.
-    detector.set_params(score="reconstruction").fit(X_train)
+    detector.set_params(latent_distance=False).fit(X_train)
     assert not hasattr(detector, "latent_precision_")
