@@ -1,18 +1,28 @@
-"""Clustering in an autoencoder's latent space, refined for clustering (DEC / IDEC)."""
+"""Clustering in an autoencoder's latent space: refined for clustering (DEC / IDEC), or on the
+manifold of its codes (autoencoder, UMAP, Gaussian mixture: N2D)."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    ClusterMixin,
+    TransformerMixin,
+)
 from sklearn.cluster import KMeans
+from sklearn.mixture import GaussianMixture
+from sklearn.neighbors import KNeighborsRegressor
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import TorchEstimatorMixin
 from ._bridge import as_tensor, map_batches
-from ._compat import HasMethods, Interval, _fit_context
+from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._refine import fit_autoencoder, refinement_start
 from ._validation import validate_X
+from .autoencoder import AutoencoderTransformer
 from .nn.clustering import ClusteringModel, ClusteringObjective, TargetRefresh, target_for
 
 
@@ -197,3 +207,223 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_X(self, X, reset=False)
         return self._assign(X)
+
+
+def _umap_class():
+    try:
+        from umap import UMAP
+    except ImportError as exc:  # pragma: no cover - umap-learn is a dependency
+        raise ImportError(
+            "LatentClustering needs umap-learn for its manifold step: pip install umap-learn"
+        ) from exc
+    return UMAP
+
+
+class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin,
+                       BaseEstimator):
+    """Clusters on the manifold of an autoencoder's codes: autoencoder, UMAP, Gaussian mixture.
+
+    The N2D recipe ("Not Too Deep" clustering, McConville et al. 2020):
+
+    1. The autoencoder is fit on ``X`` and encodes it.
+    2. UMAP embeds the codes in ``n_components`` dimensions (``n_clusters`` by default),
+       keeping each code's ``n_neighbors`` nearest neighbours close, with ``min_dist=0``
+       so that clusters pack tightly.
+    3. A Gaussian mixture of ``n_clusters`` components with full covariances is fit on
+       that embedding; each sample's cluster is its most likely component.
+
+    The autoencoder learns features that are local (what a neighbour is); UMAP finds the
+    manifold those neighbours lie on; the mixture's components follow the clusters'
+    shapes where k-means would assume spheres of equal size.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        The autoencoder, cloned and fit on ``X``. ``None`` means
+        ``AutoencoderTransformer(latent_dim=n_clusters)`` (N2D's code has as many units as
+        clusters; at least 2). A ``FrozenEstimator`` around a fitted autoencoder is used
+        as it is. Any skae variant works.
+    n_clusters : int, default=8
+        Number of clusters (components of the mixture).
+    n_components : int or None, default=None
+        Dimension of the UMAP embedding; ``None`` means ``n_clusters`` (N2D).
+    n_neighbors : int, default=20
+        UMAP's neighbourhood size (N2D's value): larger keeps more global structure.
+        Capped at ``n_samples - 1``.
+    min_dist : float, default=0.0
+        UMAP's minimum distance between embedded points; 0 packs clusters tightly.
+    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
+        Of the Gaussian mixture.
+    n_init : int, default=1
+        Initialisations of the Gaussian mixture; the best likelihood is kept.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the autoencoder when its own ``random_state`` is None, UMAP and the
+        mixture. With an int, UMAP runs single-threaded so that one seed gives one result.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The fitted autoencoder.
+    manifold_ : umap.UMAP
+        The fitted UMAP of the codes.
+    mixture_ : sklearn.mixture.GaussianMixture
+        The fitted mixture on the embedding.
+    embedding_ : ndarray of shape (n_samples, n_components)
+        The UMAP embedding of the training samples.
+    embedder_ : sklearn.neighbors.KNeighborsRegressor
+        From codes to the embedding, for new samples (see Notes).
+    labels_ : ndarray of shape (n_samples,)
+        Cluster of each training sample.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when ``X`` had string column names.
+
+    See Also
+    --------
+    DeepEmbeddedClustering : Refines the encoder itself for k-means-like clusters.
+
+    Notes
+    -----
+    ``transform`` and ``predict`` place new samples by their codes' nearest training codes
+    (the start of ``UMAP.transform``, without its optimisation): each sample's result is
+    its own, whatever else is in the batch, and a training sample lands on its own
+    embedding.
+
+    References
+    ----------
+    R. McConville, R. Santos-Rodriguez, R. J. Piechocki, I. Craddock. "N2D: (Not Too) Deep
+    Clustering via Clustering the Local Manifold of an Autoencoded Embedding", ICPR 2020.
+
+    Examples
+    --------
+    >>> from skae import AutoencoderTransformer, LatentClustering
+    >>> from skae.datasets import load_digits
+    >>> X, y = load_digits()
+    >>> ae = AutoencoderTransformer(latent_dim=10, hidden_layer_sizes=(64,), max_iter=30,
+    ...                             random_state=0)
+    >>> clustering = LatentClustering(ae, n_clusters=10, random_state=0)
+    >>> labels = clustering.fit_predict(X)
+    >>> labels.shape, clustering.embedding_.shape
+    ((1797,), (1797, 10))
+    >>> clustering.predict_proba(X[:3]).shape
+    (3, 10)
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "transform"]), None],
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "n_neighbors": [Interval(Integral, 2, None, closed="left")],
+        "min_dist": [Interval(Real, 0, None, closed="left")],
+        "covariance_type": [StrOptions({"full", "tied", "diag", "spherical"})],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, estimator=None, n_clusters=8, *, n_components=None, n_neighbors=20,
+                 min_dist=0.0, covariance_type="full", n_init=1, random_state=None):
+        self.estimator = estimator
+        self.n_clusters = n_clusters
+        self.n_components = n_components
+        self.n_neighbors = n_neighbors
+        self.min_dist = min_dist
+        self.covariance_type = covariance_type
+        self.n_init = n_init
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Fit the autoencoder, UMAP on its codes and the mixture on the embedding.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        X = validate_X(self, X, reset=True)
+        n_samples = X.shape[0]
+        if n_samples < max(self.n_clusters, 2):
+            raise ValueError(
+                f"n_clusters={self.n_clusters} must be at most the number of samples, and "
+                f"LatentClustering needs at least 2 samples; got {n_samples} samples."
+            )
+        rng = check_random_state(self.random_state)
+        estimator = self.estimator
+        if estimator is None:
+            estimator = AutoencoderTransformer(latent_dim=max(self.n_clusters, 2))
+        self.estimator_ = fit_autoencoder(estimator, X, "estimator", rng)
+        codes = self.estimator_.transform(X)
+        n_components = self.n_clusters if self.n_components is None else self.n_components
+        # An int seed makes umap-learn run single-threaded and reproducible; a RandomState
+        # or None leaves it free, as sklearn leaves n_jobs.
+        seed = int(rng.randint(2**31 - 1))
+        umap_seed = seed if self.random_state is not None else None
+        with warnings.catch_warnings():
+            # umap-learn warns that a seed turns its parallelism off: that is the point.
+            warnings.filterwarnings("ignore", message=".*n_jobs.*", category=UserWarning)
+            warnings.filterwarnings("ignore", message=".*spectral initialisation.*")
+            self.manifold_ = _umap_class()(
+                n_components=n_components, n_neighbors=min(self.n_neighbors, n_samples - 1),
+                min_dist=self.min_dist, random_state=umap_seed,
+                n_jobs=1 if umap_seed is not None else -1,
+            ).fit(codes)
+        self.embedding_ = np.asarray(self.manifold_.embedding_, dtype=np.float64)
+        self.embedder_ = KNeighborsRegressor(
+            min(self.n_neighbors, n_samples), weights="distance").fit(codes, self.embedding_)
+        self.mixture_ = GaussianMixture(
+            self.n_clusters, covariance_type=self.covariance_type, n_init=self.n_init,
+            random_state=int(rng.randint(2**31 - 1)),
+        ).fit(self.embedding_)
+        self.labels_ = self.mixture_.predict(self.embedding_)
+        self._n_features_out = n_components
+        return self
+
+    def transform(self, X):
+        """Place the samples in the embedding: the distance-weighted mean of the embedding of
+        their codes' ``n_neighbors`` nearest training codes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        embedding : ndarray of shape (n_samples, n_components)
+        """
+        check_is_fitted(self)
+        X = validate_X(self, X, reset=False)
+        return self.embedder_.predict(self.estimator_.transform(X))
+
+    def predict_proba(self, X):
+        """Posterior probability of each cluster for each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_clusters)
+        """
+        check_is_fitted(self)
+        return self.mixture_.predict_proba(self.transform(X))
+
+    def predict(self, X):
+        """The cluster of each sample: its most likely mixture component.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        return self.mixture_.predict(self.transform(X))

@@ -1,4 +1,5 @@
-"""Few-label classification: an encoder trained on every row, a classifier on the labeled ones.
+"""Few-label classification: an encoder trained on every row, a classifier on the labeled ones,
+or the labels spread over the manifold of the codes.
 
 scikit-learn marks an unlabeled row with ``y = -1``. ``LatentClassifier`` fits the autoencoder
 on all rows and any classifier on the codes of the labeled rows (or on every row, for
@@ -10,8 +11,10 @@ import math
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsRegressor
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
@@ -22,6 +25,7 @@ from ._bridge import as_tensor, map_batches, tensors_beside, torch_generator, to
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._refine import fit_autoencoder, refinement_start
 from ._validation import PositiveIntSequence, validate_X
+from .cluster import LatentClustering
 from .nn.classification import JointObjective, LatentClassifierModel
 
 UNLABELED = -1
@@ -377,3 +381,210 @@ class AutoencoderClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator)
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+
+class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
+    """Few-label classification on the manifold of the codes: labels spread over UMAP's graph.
+
+    1. ``LatentClustering`` is fit on every row, labeled or not (``y == -1``): an
+       autoencoder, UMAP on its codes (whose fuzzy ``n_neighbors`` graph of the rows is
+       kept), a Gaussian mixture on the embedding.
+    2. The labels spread over that graph as in ``LabelSpreading`` (Zhou et al. 2004):
+       ``F <- alpha * S F + (1 - alpha) * Y`` with ``S`` the symmetrically normalised graph,
+       until ``F`` changes by less than ``tol``.
+    3. A row that no labeled row reaches in the graph takes its clusters' class
+       distribution instead: each mixture component is named by the labeled rows it holds
+       (responsibility-weighted, smoothed toward the class frequencies by ``smoothing``
+       pseudo-rows), so every row gets a proper probability, never NaN.
+    4. A new row takes the distance-weighted mean of the distributions of its 10 nearest
+       training rows in code space.
+
+    The graph is sparse (``n_neighbors`` edges a row): no ``n_samples x n_samples`` matrix is
+    built, so it runs on all of MNIST.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        The autoencoder, cloned and fit on all of ``X``. ``None`` means
+        ``AutoencoderTransformer(latent_dim=n_clusters)``. A ``FrozenEstimator`` around a
+        fitted autoencoder is used as it is.
+    n_clusters : int or None, default=None
+        Components of the mixture; ``None`` means the number of classes.
+    n_components : int or None, default=None
+        Dimension of the UMAP embedding; ``None`` means the number of components.
+    n_neighbors : int, default=20
+        UMAP's neighbourhood size: the graph's edges per row.
+    min_dist : float, default=0.0
+        UMAP's minimum distance between embedded points.
+    alpha : float in (0, 1), default=0.99
+        How much a row's distribution comes from its neighbours rather than its own label.
+    max_iter : int, default=1000
+        Maximum spreading iterations.
+    tol : float, default=1e-3
+        Stop when no entry of ``F`` changes by more than ``tol``.
+    smoothing : float, default=1.0
+        Pseudo-rows, distributed as the labeled classes, added to each component's label
+        counts.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the autoencoder (when its own ``random_state`` is None), UMAP and the mixture.
+
+    Attributes
+    ----------
+    clustering_ : LatentClustering
+        The fitted clustering of every row.
+    label_distributions_ : ndarray of shape (n_samples, n_classes)
+        Class distribution of each training row.
+    cluster_class_proba_ : ndarray of shape (n_clusters, n_classes)
+        Class distribution of each component (for rows the labels do not reach).
+    code_neighbors_ : sklearn.neighbors.KNeighborsRegressor
+        From codes to ``label_distributions_``, for new rows.
+    n_unreached_ : int
+        Training rows that no labeled row reached in the graph.
+    n_iter_ : int
+        Spreading iterations run.
+    classes_ : ndarray of shape (n_classes,)
+        The labels seen, the unlabeled marker excluded.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when ``X`` had string column names.
+
+    See Also
+    --------
+    LatentClassifier : A classifier on the codes of the labeled rows.
+    skae.LatentClustering : The clustering underneath.
+    sklearn.semi_supervised.LabelSpreading : The same spreading on a graph of ``X``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae import AutoencoderTransformer, ManifoldLabelSpreading
+    >>> from skae.datasets import load_digits
+    >>> X, y = load_digits()
+    >>> y_few = np.full_like(y, -1)
+    >>> y_few[:50] = y[:50]                   # 50 labels, 1747 unlabeled rows
+    >>> ae = AutoencoderTransformer(latent_dim=10, hidden_layer_sizes=(64,), max_iter=30,
+    ...                             random_state=0)
+    >>> clf = ManifoldLabelSpreading(ae, random_state=0).fit(X, y_few)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 10)
+    >>> float(np.mean(clf.predict(X[50:]) == y[50:])) > 0.7
+    True
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "transform"]), None],
+        "n_clusters": [Interval(Integral, 1, None, closed="left"), None],
+        "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "n_neighbors": [Interval(Integral, 2, None, closed="left")],
+        "min_dist": [Interval(Real, 0, None, closed="left")],
+        "alpha": [Interval(Real, 0, 1, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "smoothing": [Interval(Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, estimator=None, *, n_clusters=None, n_components=None, n_neighbors=20,
+                 min_dist=0.0, alpha=0.99, max_iter=1000, tol=1e-3, smoothing=1.0,
+                 random_state=None):
+        self.estimator = estimator
+        self.n_clusters = n_clusters
+        self.n_components = n_components
+        self.n_neighbors = n_neighbors
+        self.min_dist = min_dist
+        self.alpha = alpha
+        self.max_iter = max_iter
+        self.tol = tol
+        self.smoothing = smoothing
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Cluster every row on the manifold, then spread the labels over its graph.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Labels, ``-1`` for unlabeled rows.
+
+        Returns
+        -------
+        self : object
+        """
+        X = validate_X(self, X, reset=True)
+        y, labeled = _split_labels(X, y, type(self).__name__)
+        self.classes_, codes = np.unique(y[labeled], return_inverse=True)
+        n_classes = len(self.classes_)
+        n_clusters = n_classes if self.n_clusters is None else self.n_clusters
+        self.clustering_ = LatentClustering(
+            self.estimator, min(n_clusters, X.shape[0]), n_components=self.n_components,
+            n_neighbors=self.n_neighbors, min_dist=self.min_dist,
+            random_state=self.random_state,
+        ).fit(X)
+        seeds = np.zeros((X.shape[0], n_classes))
+        seeds[np.flatnonzero(labeled), codes] = 1.0
+        spread, self.n_iter_ = _spread(self.clustering_.manifold_.graph_, seeds, self.alpha,
+                                       self.max_iter, self.tol)
+
+        responsibilities = self.clustering_.mixture_.predict_proba(self.clustering_.embedding_)
+        counts = responsibilities[labeled].T @ seeds[labeled]
+        counts += self.smoothing * np.bincount(codes, minlength=n_classes) / codes.shape[0]
+        self.cluster_class_proba_ = counts / counts.sum(axis=1, keepdims=True)
+
+        mass = spread.sum(axis=1)
+        unreached = mass <= 0
+        self.n_unreached_ = int(unreached.sum())
+        distributions = np.empty_like(spread)
+        distributions[~unreached] = spread[~unreached] / mass[~unreached, None]
+        distributions[unreached] = responsibilities[unreached] @ self.cluster_class_proba_
+        self.label_distributions_ = distributions
+        self.code_neighbors_ = KNeighborsRegressor(min(10, X.shape[0]), weights="distance").fit(
+            self.clustering_.estimator_.transform(X), distributions)
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities: those of the nearest training rows in code space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        X = validate_X(self, X, reset=False)
+        proba = self.code_neighbors_.predict(self.clustering_.estimator_.transform(X))
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """Predict the class of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+def _spread(graph, seeds, alpha, max_iter, tol):
+    """Label spreading (Zhou et al. 2004) over a sparse symmetric graph."""
+    degree = np.asarray(graph.sum(axis=1)).ravel()
+    scale = np.zeros_like(degree)
+    scale[degree > 0] = 1.0 / np.sqrt(degree[degree > 0])
+    normalised = scipy.sparse.diags(scale) @ graph @ scipy.sparse.diags(scale)
+    spread = seeds.copy()
+    for n_iter in range(1, max_iter + 1):  # noqa: B007 (returned: the iterations run)
+        previous = spread
+        spread = alpha * (normalised @ spread) + (1 - alpha) * seeds
+        if np.abs(spread - previous).max() < tol:
+            break
+    return spread, n_iter

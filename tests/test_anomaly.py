@@ -55,7 +55,7 @@ def test_ranks_other_digits_as_outliers(zeros_vs_rest, make):
 
 def test_conventions_and_threshold(zeros_vs_rest):
     X_train, X_test, _ = zeros_vs_rest
-    detector = AutoencoderOutlierDetector(small_ae()).fit(X_train)
+    detector = AutoencoderOutlierDetector(small_ae(), cv=None).fit(X_train)
     scores = detector.score_samples(X_test)
     # Higher is more normal: the score is minus the reconstruction error.
     np.testing.assert_allclose(scores, detector.estimator_.score_samples(X_test))
@@ -63,7 +63,7 @@ def test_conventions_and_threshold(zeros_vs_rest):
     np.testing.assert_allclose(detector.decision_function(X_test), scores - detector.offset_)
     np.testing.assert_array_equal(detector.predict(X_test),
                                   np.where(scores < detector.offset_, -1, 1))
-    # "auto" is Tukey's fence on the training scores.
+    # With cv=None, "auto" is Tukey's fence on the training scores.
     q1, q3 = np.percentile(detector.score_samples(X_train), [25, 75])
     assert detector.offset_ == pytest.approx(q1 - 1.5 * (q3 - q1))
 
@@ -99,3 +99,70 @@ def test_bad_parameters(zeros_vs_rest):
     with pytest.raises(ValueError, match="estimator"):
         AutoencoderOutlierDetector(LogisticRegression()).fit(X_train)
 
+
+
+# -- random_state, the cross-fitted threshold, the combined score --------------------------
+
+
+@pytest.fixture(scope="module")
+def wine_one_class():
+    from sklearn.datasets import load_wine
+
+    X, y = load_wine(return_X_y=True)
+    rng = np.random.RandomState(0)
+    normal = rng.permutation(np.flatnonzero(y == 0))
+    n_train = int(0.7 * len(normal))
+    return X[normal[:n_train]], X[normal[n_train:]], X[y != 0]
+
+
+def test_random_state_reproduces_the_default_detector(zeros_vs_rest):
+    X_train, X_test, _ = zeros_vs_rest
+    first = AutoencoderOutlierDetector(random_state=0).fit(X_train)
+    second = AutoencoderOutlierDetector(random_state=0).fit(X_train)
+    np.testing.assert_array_equal(first.score_samples(X_test), second.score_samples(X_test))
+    assert first.offset_ == second.offset_
+    other = AutoencoderOutlierDetector(random_state=1).fit(X_train)
+    assert not np.allclose(first.score_samples(X_test), other.score_samples(X_test))
+
+
+def test_auto_threshold_spares_held_out_normal_rows(wine_one_class):
+    X_train, X_normal, X_other = wine_one_class
+    ae = AutoencoderTransformer(random_state=0)
+    crossed = AutoencoderOutlierDetector(ae, random_state=0).fit(X_train)
+    on_training = AutoencoderOutlierDetector(ae, cv=None, random_state=0).fit(X_train)
+    # The same autoencoder: only the threshold differs.
+    np.testing.assert_allclose(crossed.score_samples(X_normal),
+                               on_training.score_samples(X_normal))
+    assert crossed.offset_ < on_training.offset_
+    # Training scores are optimistic: a fence on them flags most new normal rows.
+    assert np.mean(on_training.predict(X_normal) == -1) > 0.5
+    assert np.mean(crossed.predict(X_normal) == -1) < 0.2
+    assert np.mean(crossed.predict(X_other) == -1) > 0.5
+
+
+def test_frozen_autoencoder_threshold_is_the_fence_on_its_scores(zeros_vs_rest):
+    X_train = zeros_vs_rest[0]
+    ae = small_ae().fit(X_train[:60])
+    detector = AutoencoderOutlierDetector(FrozenEstimator(ae)).fit(X_train[60:])
+    q1, q3 = np.percentile(ae.score_samples(X_train[60:]), [25, 75])
+    assert detector.offset_ == pytest.approx(q1 - 1.5 * (q3 - q1))
+
+
+def test_combined_score_adds_the_latent_distance(wine_one_class):
+    X_train, X_normal, X_other = wine_one_class
+    detector = AutoencoderOutlierDetector(AutoencoderTransformer(latent_dim=4, random_state=0),
+                                          latent_distance=True, random_state=0).fit(X_train)
+    ae = detector.estimator_
+    X_test = np.concatenate([X_normal, X_other])
+    centred = ae.transform(X_test) - detector.latent_location_
+    distance = np.einsum("ij,jk,ik->i", centred, detector.latent_precision_, centred)
+    expected = -(-ae.score_samples(X_test) / detector.error_scale_
+                 + distance / detector.distance_scale_)
+    np.testing.assert_allclose(detector.score_samples(X_test), expected)
+    # The scales are the training medians, so a typical training row scores about -2.
+    assert np.median(detector.score_samples(X_train)) == pytest.approx(-2, abs=0.5)
+    is_normal = np.r_[np.ones(len(X_normal)), np.zeros(len(X_other))]
+    assert roc_auc_score(is_normal, detector.score_samples(X_test)) > 0.9
+    # Back to the reconstruction score: the combined score's attributes go.
+    detector.set_params(latent_distance=False).fit(X_train)
+    assert not hasattr(detector, "latent_precision_")

@@ -138,3 +138,57 @@ def test_n2d_recipe_as_a_pipeline(digits, frozen_ae):
     labels = pipe.fit_predict(X)
     raw = clustering_accuracy(y, KMeans(10, n_init=10, random_state=0).fit_predict(X))
     assert clustering_accuracy(y, labels) > raw
+
+
+# -- LatentClustering: the N2D recipe as an estimator --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def latent_clustering(digits, frozen_ae):
+    from skae import LatentClustering
+
+    return LatentClustering(frozen_ae, n_clusters=10, random_state=0).fit(digits[0])
+
+
+def test_latent_clustering_beats_kmeans_on_raw_pixels(digits, latent_clustering):
+    X, y = digits
+    raw = clustering_accuracy(y, KMeans(10, n_init=10, random_state=0).fit_predict(X))
+    assert clustering_accuracy(y, latent_clustering.labels_) > raw + 0.03
+    # N2D's defaults: a UMAP embedding with as many dimensions as clusters.
+    assert latent_clustering.embedding_.shape == (len(X), 10)
+    assert latent_clustering.manifold_.min_dist == 0.0
+
+
+def test_latent_clustering_predicts_row_by_row(digits, latent_clustering):
+    X = digits[0]
+    # A training row lands on its own embedding, so predict agrees with labels_.
+    np.testing.assert_array_equal(latent_clustering.predict(X), latent_clustering.labels_)
+    # A row's cluster does not depend on the rest of the batch.
+    new = X[:40] + 0.02
+    together = latent_clustering.predict(new)
+    alone = np.concatenate([latent_clustering.predict(new[i:i + 1]) for i in range(40)])
+    np.testing.assert_array_equal(together, alone)
+    proba = latent_clustering.predict_proba(new)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_latent_clustering_reproducible_and_joblib(digits, frozen_ae, latent_clustering,
+                                                   tmp_path):
+    from skae import LatentClustering
+
+    X = digits[0]
+    again = LatentClustering(frozen_ae, n_clusters=10, random_state=0).fit(X)
+    np.testing.assert_array_equal(again.labels_, latent_clustering.labels_)
+    joblib.dump(again, tmp_path / "n2d.joblib")
+    loaded = joblib.load(tmp_path / "n2d.joblib")
+    np.testing.assert_array_equal(loaded.predict(X[:50]), again.predict(X[:50]))
+
+
+def test_latent_clustering_parameters(digits):
+    from skae import LatentClustering
+
+    X = digits[0]
+    with pytest.raises(ValueError, match="n_clusters=20 must be at most"):
+        LatentClustering(n_clusters=20).fit(X[:10])
+    with pytest.raises(ValueError, match="n_neighbors"):
+        LatentClustering(n_neighbors=1).fit(X[:10])

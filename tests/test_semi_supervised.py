@@ -135,3 +135,68 @@ def test_bad_head_sizes(few_labels, frozen_ae):
     X_train, y_few = few_labels[:2]
     with pytest.raises(ValueError, match="hidden_layer_sizes"):
         AutoencoderClassifier(frozen_ae, hidden_layer_sizes=(0,)).fit(X_train, y_few)
+
+
+# -- ManifoldLabelSpreading: labels spread over UMAP's graph of the codes ------------------
+
+
+@pytest.fixture(scope="module")
+def cluster_then_label(few_labels, frozen_ae):
+    from skae import ManifoldLabelSpreading
+
+    X_train, y_few = few_labels[:2]
+    return ManifoldLabelSpreading(frozen_ae, random_state=0).fit(X_train, y_few)
+
+
+def test_manifold_spreading_beats_spreading_on_the_codes(few_labels, frozen_ae,
+                                                        cluster_then_label):
+    X_train, y_few, X_test, y_test, _ = few_labels
+    on_codes = LatentClassifier(frozen_ae, LabelSpreading(kernel="knn", n_neighbors=10),
+                                unlabeled="keep").fit(X_train, y_few)
+    assert cluster_then_label.score(X_test, y_test) > 0.8
+    assert cluster_then_label.score(X_test, y_test) >= on_codes.score(X_test, y_test) - 0.01
+
+
+def test_cluster_then_label_probabilities_are_proper(few_labels, cluster_then_label):
+    X_test = few_labels[2]
+    proba = cluster_then_label.predict_proba(X_test)
+    assert proba.shape == (len(X_test), 10)
+    assert np.all(np.isfinite(proba)) and np.all(proba >= 0)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(cluster_then_label.predict(X_test),
+                                  cluster_then_label.classes_[proba.argmax(axis=1)])
+    train = cluster_then_label.label_distributions_
+    assert np.all(np.isfinite(train))
+    np.testing.assert_allclose(train.sum(axis=1), 1.0)
+    # Each cluster's class distribution is a distribution, smoothed: no zero, no NaN.
+    table = cluster_then_label.cluster_class_proba_
+    assert table.shape == (10, 10) and np.all(table > 0)
+    np.testing.assert_allclose(table.sum(axis=1), 1.0)
+
+
+def test_cluster_then_label_names_clusters_by_their_labeled_rows(few_labels,
+                                                                 cluster_then_label):
+    X_train, y_few, _, _, labeled = few_labels
+    clustering = cluster_then_label.clustering_
+    responsibilities = clustering.mixture_.predict_proba(clustering.embedding_)
+    cluster = responsibilities.argmax(axis=1)
+    # A cluster holding most of a class's labeled rows is named by that class.
+    for k in range(10):
+        named = y_few[labeled][cluster[labeled] == k]
+        if len(named) >= 3 and np.bincount(named).max() > 0.8 * len(named):
+            assert cluster_then_label.cluster_class_proba_[k].argmax() == np.bincount(
+                named).argmax()
+
+
+def test_cluster_then_label_string_classes_and_more_clusters(few_labels, frozen_ae):
+    from skae import ManifoldLabelSpreading
+
+    X_train, y_few, X_test, _, labeled = few_labels
+    names = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven",
+                      "eight", "nine"], dtype=object)
+    y_named = np.where(y_few == -1, -1, names[np.maximum(y_few, 0)]).astype(object)
+    clf = ManifoldLabelSpreading(frozen_ae, n_clusters=15, random_state=0)
+    clf.fit(X_train, y_named)
+    assert set(clf.classes_) == set(names)
+    assert clf.cluster_class_proba_.shape == (15, 10)
+    assert set(clf.predict(X_test)) <= set(names)
