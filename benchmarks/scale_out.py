@@ -87,9 +87,11 @@ def grid_search(args, X):
     startup = []
     # Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which slows torch's
     # allocations (see RESULTS.md); the second cluster runs with it unset.
-    for label, environ in (("", {}),
-                           (", MALLOC_TRIM_THRESHOLD_ unset",
-                            {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None})):
+    clusters = [("", {}),
+                (", MALLOC_TRIM_THRESHOLD_ unset",
+                 {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None})]
+    # --quick starts one cluster: each start costs two worker processes importing torch.
+    for label, environ in clusters[:1] if args.quick else clusters:
         with restored_environ(), dask.config.set(environ):
             start = time.perf_counter()
             with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,

@@ -1,4 +1,5 @@
-"""The applications benchmark runs end to end in its quick mode, on the local MNIST."""
+"""The benchmarks run end to end in their quick modes: applications on the local MNIST,
+scale_out on the embedded digits."""
 
 import os
 import subprocess
@@ -31,19 +32,30 @@ def test_applications_quick():
         assert line in out
 
 
-@pytest.mark.timeout(600)
-def test_scale_out_quick():
+def _scale_out(*options):
+    """Run benchmarks/scale_out.py --quick with ``options``; its stdout."""
     pytest.importorskip("distributed")
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "scale_out.py"), "--quick", "--rounds", "1"],
+        [sys.executable, str(ROOT / "benchmarks" / "scale_out.py"), "--quick", *options],
         capture_output=True, text=True, timeout=600,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    out = result.stdout
-    for line in ("GridSearchCV over latent_dim", "local, n_jobs=1", "dask LocalCluster",
-                 "Training throughput", "1 process, 2 threads",
-                 "2 processes (torchrun, gloo), 1 thread each", "Total wall time"):
+    return result.stdout
+
+
+# The two sections of scale_out.py run as two tests, each at the smallest size that still
+# goes through every mechanism (one batch size, two epochs, a few hundred rows): the test
+# shows that they work end to end, the figures come from the benchmark's own runs.
+
+
+@pytest.mark.timeout(600)
+def test_scale_out_quick_training():
+    out = _scale_out("--sections", "1", "--rounds", "1", "--batch-sizes", "256",
+                     "--epochs", "2")
+    for line in ("Training throughput", "1 process, 1 thread", "1 process, 2 threads",
+                 "2 processes (torchrun, gloo), 1 thread each", "all-reduce",
+                 "Total wall time"):
         assert line in out
 
 
@@ -78,3 +90,16 @@ def test_features_quick():
                   "MNIST 30-D reconstruction", "PCA(30)", "<= 4.00"]
     for line in lines:
         assert line in out, line
+
+
+@pytest.mark.timeout(600)
+def test_scale_out_quick_grid_search():
+    out = _scale_out("--sections", "2", "--grid-epochs", "2", "--grid-rows", "400")
+    for line in ("GridSearchCV over latent_dim", "local, n_jobs=1",
+                 "local process pool (loky), n_jobs=2", "dask LocalCluster", "Total wall time"):
+        assert line in out
+    # Every backend found the same best parameters as n_jobs=1.
+    rows = [line.split("|") for line in out.splitlines()
+            if line.startswith("| ") and "{" in line]
+    assert len(rows) == 5
+    assert len({row[3].strip() for row in rows}) == 1, out
