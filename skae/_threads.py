@@ -296,3 +296,19 @@ def thread_policy(module, rows, *, train=False):
                 del _active[me]
             # The last call out restores the caller's setting; any other what it found.
             _set_threads(entry if _active else _active_saved[0])
+
+
+@contextlib.contextmanager
+def torch_threads_kept():
+    """Put torch's thread count back after the block.
+
+    umap-learn's numba shares the OpenMP runtime with torch and sets its thread count when
+    it runs in parallel: without this a UMAP fit leaves torch on every core, whatever the
+    caller (or ``OMP_NUM_THREADS``) had set.
+    """
+    saved = torch.get_num_threads()
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != saved:
+            torch.set_num_threads(saved)

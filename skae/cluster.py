@@ -21,6 +21,7 @@ from ._base import TorchEstimatorMixin
 from ._bridge import as_tensor, map_batches
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._refine import fit_autoencoder, refinement_start
+from ._threads import torch_threads_kept
 from ._validation import validate_X
 from .autoencoder import AutoencoderTransformer
 from .nn.clustering import ClusteringModel, ClusteringObjective, TargetRefresh, target_for
@@ -364,7 +365,7 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         # or None leaves it free, as sklearn leaves n_jobs.
         seed = int(rng.randint(2**31 - 1))
         umap_seed = seed if self.random_state is not None else None
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), torch_threads_kept():
             # umap-learn warns that a seed turns its parallelism off: that is the point.
             warnings.filterwarnings("ignore", message=".*n_jobs.*", category=UserWarning)
             warnings.filterwarnings("ignore", message=".*spectral initialisation.*")

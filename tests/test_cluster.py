@@ -196,3 +196,18 @@ def test_latent_clustering_parameters(digits):
         LatentClustering(n_clusters=20).fit(X[:10])
     with pytest.raises(ValueError, match="n_neighbors"):
         LatentClustering(n_neighbors=1).fit(X[:10])
+
+
+def test_latent_clustering_leaves_torch_threads_alone(digits, frozen_ae):
+    # umap-learn's numba shares torch's OpenMP runtime and resets its thread count.
+    import torch
+
+    from skae import LatentClustering
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        LatentClustering(frozen_ae, n_clusters=10, random_state=None).fit(digits[0][:300])
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
