@@ -10,8 +10,9 @@ one-to-one match of clusters to digits (the Hungarian algorithm) and by NMI:
 2. ``DeepEmbeddedClustering``: starts from the same k-means and refines the encoder for
    clustering (DEC / IDEC: Student-t soft assignments pulled toward a sharpened target).
 3. The N2D recipe (McConville et al. 2020): autoencoder, then UMAP on the codes, then a
-   Gaussian mixture, as a Pipeline. UMAP comes from the optional extra
-   ``pip install "skae[cluster]"`` (umap-learn); without it, this step is skipped.
+   Gaussian mixture, as a Pipeline (``skae.LatentClustering`` is the same as one estimator).
+   umap-learn is a core dependency of skae; the import guard below only skips this step
+   on an install that lacks it.
 
 Set ``SKAE_EXAMPLES_QUICK=1`` for a fast run with fewer epochs.
 """

@@ -4,8 +4,10 @@ Modules, one line each:
 
 - ``autoencoder``: AutoencoderTransformer, its sparse, denoising, contractive variants, the VAE
 - ``anomaly``: AutoencoderOutlierDetector, outliers by reconstruction error
-- ``semi_supervised``: LatentClassifier and AutoencoderClassifier, few-label classification
-- ``cluster``: DeepEmbeddedClustering (DEC / IDEC)
+- ``semi_supervised``: LatentClassifier, AutoencoderClassifier and ManifoldLabelSpreading
+  (labels spread over UMAP's neighbour graph of the codes), few-label classification
+- ``cluster``: LatentClustering (the N2D recipe: autoencoder -> UMAP -> GaussianMixture) and
+  DeepEmbeddedClustering (DEC / IDEC)
 - ``metrics``: clustering_accuracy and other scores scikit-learn lacks
 - ``persistence``: ``save`` / ``load``, a model file that never runs code when read
 - ``plotting``: Display objects (loss curves, reconstructions, latent space, samples, ...)
@@ -13,9 +15,12 @@ Modules, one line each:
 - ``demo``: the tutorial end to end (``skae demo``)
 - ``cli``: the ``skae`` command, on the public API only
 - ``nn``: torch only: modules, losses, the training loop, callbacks, data-parallel training
-- private: ``_base`` (the one fit path), ``_bridge`` (numpy <-> torch), ``_validation``,
-  ``_images`` (the image convention), ``_io`` (atomic writes)
+- private: ``_base`` (the one fit path), ``_bridge`` (numpy <-> torch), ``_threads`` (torch's
+  thread count per call, from the work's size and the free cores), ``_graph`` (the
+  neighbour graph of the manifold term), ``_validation``, ``_images`` (the image
+  convention), ``_io`` (atomic writes)
 
+``config_context(n_threads=...)`` overrides the thread policy within a ``with`` block.
 The names below load their submodule on first use, so ``import skae`` itself imports neither
 torch nor scikit-learn; ``from skae import AutoencoderTransformer`` pays for them once.
 """
