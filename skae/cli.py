@@ -16,6 +16,7 @@ import contextlib
 import csv
 import hashlib
 import inspect
+import io
 import json
 import os
 import re
@@ -332,7 +333,11 @@ def write_data(path, columns):
     try:
         with atomic_write(path) as f:
             if suffix == ".npy":
-                np.save(f, next(iter(columns.values())))
+                # Through bytes: np.save to a real file writes with tofile, which ignores
+                # a short write (a full disk), and the truncated file would replace the old.
+                buffer = io.BytesIO()
+                np.save(buffer, next(iter(columns.values())))
+                f.write(buffer.getvalue())
             elif suffix == ".npz":
                 np.savez(f, **columns)
             else:
@@ -398,11 +403,18 @@ def _check_features(model, X, data_path):
 
 # -- estimator parameters as options -------------------------------------------------------------
 
+# Estimators that hold a fitted umap-learn object, which the safe format cannot store:
+# `skae fit` would train them and then fail to save. From Python they save with joblib.
+_NOT_IN_SAFE_FORMAT = {"LatentClustering", "ManifoldLabelSpreading"}
+
+
 def estimator_names():
-    """The public estimator classes of skae, by name (known without importing them)."""
+    """The public estimator classes of skae that ``skae.save`` stores, by name (known
+    without importing them)."""
     import skae
 
-    return sorted(name for name in skae.__all__ if name[:1].isupper())
+    return sorted(name for name in skae.__all__
+                  if name[:1].isupper() and name not in _NOT_IN_SAFE_FORMAT)
 
 
 def parameter_docs(cls):

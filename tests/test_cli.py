@@ -453,15 +453,16 @@ def test_csv_errors_name_the_line_the_column_and_its_header(tmp_path):
 
 # -- atomic writes ------------------------------------------------------------------------------
 
-def test_a_write_that_fails_midway_leaves_the_old_file_intact(files, tmp_path):
+@pytest.mark.parametrize("suffix", [".csv", ".npy"])
+def test_a_write_that_fails_midway_leaves_the_old_file_intact(files, tmp_path, suffix):
     """A file-size limit makes every write fail midway; the old files still load."""
     folder, X, model_path = files
     model = tmp_path / "model.skae"
     model.write_bytes(model_path.read_bytes())
-    codes = tmp_path / "codes.csv"
+    codes = tmp_path / f"codes{suffix}"
     assert main(["transform", str(model), str(folder / "X.npy"), "--out", str(codes)]) == 0
     old_model, old_codes = model.read_bytes(), codes.read_bytes()
-    limit = 4096
+    limit = 2048
     assert len(old_model) > limit and len(old_codes) > limit
     script = f"""
 import resource, signal, sys
@@ -479,7 +480,7 @@ print(fit, transform)
     assert "File too large" in result.stderr
     assert model.read_bytes() == old_model and codes.read_bytes() == old_codes
     assert skae.load(model).latent_dim == 3
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["codes.csv", "model.skae"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [codes.name, "model.skae"]
 
 
 def test_atomic_write_keeps_the_old_file_when_the_writer_raises(tmp_path):
