@@ -10,6 +10,7 @@ from sklearn.model_selection import KFold
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ._bridge import shared_random_state
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._refine import fit_autoencoder
 from ._validation import validate_X
@@ -167,7 +168,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         self : object
         """
         X = validate_X(self, X, reset=True)
-        rng = check_random_state(self.random_state)
+        # Rank 0's stream on every data-parallel rank: the folds must be the same everywhere.
+        rng = shared_random_state(check_random_state(self.random_state))
         estimator = AutoencoderTransformer() if self.estimator is None else self.estimator
         self.estimator_ = fit_autoencoder(estimator, X, "estimator", rng)
         for name in ("latent_location_", "latent_precision_", "error_scale_", "distance_scale_"):

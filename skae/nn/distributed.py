@@ -195,6 +195,9 @@ class Local:
     def agree(self, row):
         return row
 
+    def agree_on_statistics(self, module):
+        """Make the running statistics (batch norm's) the same on every rank."""
+
     def stop_anywhere(self, flag):
         return bool(flag)
 
@@ -236,6 +239,13 @@ class DataParallel(Local):
     def agree(self, row):
         # Rank 0's history on every rank, so every stopping decision is the same.
         return broadcast_object(row)
+
+    def agree_on_statistics(self, module):
+        # Each rank's batch norm tracked the statistics of its own shards: their mean over
+        # ranks is what a one-process fit's running averages estimate.
+        for name, buffer in module.named_buffers():
+            if name.rsplit(".", 1)[-1] in ("running_mean", "running_var"):
+                buffer.copy_(all_reduce_sum(buffer) / self.world_size)
 
     def stop_anywhere(self, flag):
         # A callback may stop on what only its rank sees (a time budget, say).

@@ -194,6 +194,7 @@ class Trainer:
             # Summed on the device: no host sync inside the epoch.
             total = total + torch.stack([terms[n].detach() for n in names]) * len(idx)
         means = self.strategy.epoch_sum(total) / (len(order) * self.strategy.world_size)
+        self.strategy.agree_on_statistics(self.module)
         return dict(zip(names, means.tolist()))
 
     def train_step(self, batch):
