@@ -399,7 +399,8 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         """
         check_is_fitted(self)
         X = validate_X(self, X, reset=False)
-        return self.embedder_.predict(self.estimator_.transform(X))
+        # In the dtype of X, as every skae transformer answers.
+        return self.embedder_.predict(self.estimator_.transform(X)).astype(X.dtype, copy=False)
 
     def predict_proba(self, X):
         """Posterior probability of each cluster for each sample.

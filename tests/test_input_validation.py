@@ -65,10 +65,15 @@ ESTIMATORS = {
         _small_ae(), max_iter=2, random_state=0), "few_labels"),
     "DeepEmbeddedClustering": (lambda: skae.DeepEmbeddedClustering(
         _small_ae(), n_clusters=3, max_iter=2, n_init=2, random_state=0), None),
+    "LatentClustering": (lambda: skae.LatentClustering(
+        _small_ae(), n_clusters=3, n_neighbors=5, random_state=0), None),
+    "ManifoldLabelSpreading": (lambda: skae.ManifoldLabelSpreading(
+        _small_ae(), n_neighbors=5, random_state=0), "few_labels"),
 }
 
 #: Estimators whose fit needs several rows (two classes, n_clusters samples).
-NEEDS_SEVERAL_ROWS = {"LatentClassifier", "AutoencoderClassifier", "DeepEmbeddedClustering"}
+NEEDS_SEVERAL_ROWS = {"LatentClassifier", "AutoencoderClassifier", "DeepEmbeddedClustering",
+                      "LatentClustering", "ManifoldLabelSpreading"}
 
 #: Methods that take an ``X`` like the training data, and those that take the output space.
 ENTRY_POINTS = ["fit", "partial_fit", "transform", "score_samples", "predict",

@@ -84,8 +84,10 @@ class FakeGenerator(BaseEstimator):
 
 def test_loss_curve_draws_training_and_validation(ae2):
     display = LossCurveDisplay.from_estimator(ae2)
-    assert display.terms_ == ["loss"]
-    assert set(display.lines_) == {("train", "loss"), ("valid", "loss")}
+    # The default objective: the total and each of its terms, training and validation.
+    assert display.terms_ == ["loss", "reconstruction", "manifold"]
+    assert set(display.lines_) == {(split, term) for split in ("train", "valid")
+                                   for term in display.terms_}
     train = display.lines_["train", "loss"]
     np.testing.assert_allclose(train.get_ydata(), ae2.loss_curve_)
     np.testing.assert_array_equal(train.get_xdata(), np.arange(1, ae2.n_iter_ + 1))

@@ -40,8 +40,10 @@ class LossCurveDisplay(Display):
     >>> X, _ = load_digits()
     >>> ae = AutoencoderTransformer(max_iter=5, early_stopping=True, random_state=0).fit(X)
     >>> display = LossCurveDisplay.from_estimator(ae)
-    >>> sorted(display.lines_)
-    [('train', 'loss'), ('valid', 'loss')]
+    >>> display.terms_
+    ['loss', 'reconstruction', 'manifold']
+    >>> sorted(display.lines_)[:3]
+    [('train', 'loss'), ('train', 'manifold'), ('train', 'reconstruction')]
     """
 
     def __init__(self, history, *, estimator_name=None):
