@@ -34,7 +34,7 @@ def fuzzy_neighbor_graph(X, n_neighbors):
     weight : ndarray of shape (n_edges,), float32
         Membership of each edge, in (0, 1]; both directions of an edge are listed.
     """
-    distances, indices = NearestNeighbors(n_neighbors=n_neighbors).fit(X).kneighbors(X)
+    distances, indices = exact_neighbors(X, n_neighbors)
     rho, sigma = _smooth_knn_distances(distances, n_neighbors)
     shifted = distances - rho[:, None]
     membership = np.where(shifted <= 0, 1.0, np.exp(-shifted / sigma[:, None]))
@@ -48,6 +48,31 @@ def fuzzy_neighbor_graph(X, n_neighbors):
     graph.eliminate_zeros()
     return (graph.row.astype(np.int64), graph.col.astype(np.int64),
             graph.data.astype(np.float32))
+
+
+def exact_neighbors(X, n_neighbors, *, chunk_rows=512):
+    """Each row's ``n_neighbors`` nearest rows (itself included) and their distances, the
+    same whatever the number of BLAS threads.
+
+    scikit-learn finds twice as many candidates through a matrix product, whose rounding
+    depends on the BLAS threads; their distances are then recomputed elementwise in float64
+    and sorted by (distance, index), so equal distances (duplicate rows, common in
+    integer-valued data) are broken the same way on every machine and thread count.
+    """
+    n_candidates = min(len(X), 2 * n_neighbors)
+    candidates = NearestNeighbors(n_neighbors=n_candidates).fit(X).kneighbors(
+        X, return_distance=False)
+    X64 = np.asarray(X, dtype=np.float64)
+    distances = np.empty((len(X), n_neighbors))
+    indices = np.empty((len(X), n_neighbors), dtype=np.int64)
+    for start in range(0, len(X), chunk_rows):
+        rows = slice(start, start + chunk_rows)
+        found = candidates[rows]
+        exact = np.sqrt(((X64[rows, None, :] - X64[found]) ** 2).sum(axis=-1))
+        order = np.lexsort((found, exact), axis=-1)[:, :n_neighbors]
+        distances[rows] = np.take_along_axis(exact, order, axis=-1)
+        indices[rows] = np.take_along_axis(found, order, axis=-1)
+    return distances, indices
 
 
 def _smooth_knn_distances(distances, n_neighbors):

@@ -76,11 +76,12 @@ def test_fuzzy_graph_is_symmetric_and_local(digits):
 
 def test_fuzzy_graph_matches_umap_learn(digits):
     umap = pytest.importorskip("umap.umap_")
-    from sklearn.neighbors import NearestNeighbors
+    from skae._graph import exact_neighbors
 
     X = digits[0][:300] / 16
     head, tail, weight = fuzzy_neighbor_graph(X, 15)
-    distances, indices = NearestNeighbors(n_neighbors=15).fit(X).kneighbors(X)
+    # The same neighbours (ties broken by index) handed to umap-learn's fuzzy set.
+    distances, indices = exact_neighbors(X, 15)
     expected, _, _ = umap.fuzzy_simplicial_set(
         X, 15, np.random.RandomState(0), "euclidean", knn_indices=indices,
         knn_dists=distances.astype(np.float32))
@@ -214,3 +215,20 @@ def test_learns_nothing_warning_silent_on_a_good_fit(digits):
         warnings.simplefilter("error", RuntimeWarning)
         ae.fit(digits[0][:300])
     assert min(row["train_reconstruction"] for row in ae.history_) < ae._mean_prediction_loss
+
+
+def test_neighbor_graph_is_the_same_whatever_the_blas_threads(digits):
+    # Digits hold many equal distances; a matrix product's rounding (which depends on the
+    # BLAS thread count) used to break those ties differently: Dask workers on one thread
+    # then built another graph than the local process. (Fails only where BLAS has > 1
+    # thread, as under the README's plain `pytest` on this 2-core machine.)
+    from threadpoolctl import threadpool_limits
+
+    from skae._graph import fuzzy_neighbor_graph
+
+    X = digits[0].astype(np.float32)
+    default = fuzzy_neighbor_graph(X, 15)
+    with threadpool_limits(1):
+        one_thread = fuzzy_neighbor_graph(X, 15)
+    for a, b in zip(default, one_thread):
+        np.testing.assert_array_equal(a, b)
