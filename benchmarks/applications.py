@@ -51,10 +51,7 @@ from skae.datasets import load_mnist  # noqa: E402
 from skae.demo import few_label_indices  # noqa: E402
 from skae.metrics import clustering_accuracy  # noqa: E402
 
-try:
-    import umap
-except ImportError:  # the optional extra skae[cluster]
-    umap = None
+import umap  # noqa: E402  (a dependency of skae)
 
 ANCHORS = {
     "anomaly": "Deep SVDD 0.948 mean AUC (Ruff et al. 2018); Isolation Forest about 0.92; "
@@ -173,7 +170,7 @@ def run_labels(data, s, seed, label_counts):
     pca = FrozenEstimator(PCA(n_components=50, random_state=seed).fit(X_train))
     codes_train = ae.transform(X_train)
     embed = None
-    if umap is not None and s["umap"]:
+    if s["umap"]:
         start = time.perf_counter()
         embed = FrozenEstimator(umap.UMAP(n_components=10, n_neighbors=15, min_dist=0.0,
                                           random_state=seed).fit(codes_train))
@@ -256,15 +253,13 @@ def run_clustering(data, s, seed):
                                  random_state=seed)
     record(f"skae IDEC ({s['dec_epochs']} epochs)", dec.fit_predict(X),
            ae_seconds + time.perf_counter() - start)
-    if umap is not None and s["umap"]:
+    if s["umap"]:
         start = time.perf_counter()
         n2d = make_pipeline(ae, umap.UMAP(n_components=10, n_neighbors=20, min_dist=0.0,
                                           random_state=seed),
                             GaussianMixture(10, covariance_type="full", random_state=seed))
         record("skae AE + UMAP + GMM (N2D)", n2d.fit_predict(X),
                ae_seconds + time.perf_counter() - start)
-    elif s["umap"]:
-        log("  (umap-learn not installed: pip install 'skae[cluster]' for the N2D row)")
     log(f"\nClustering {len(X)} images into 10 clusters")
     log(f"{'method':<34}{'accuracy':>9}{'NMI':>8}{'time (s)':>10}")
     for name, accuracy, nmi, seconds in results:

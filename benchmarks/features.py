@@ -82,15 +82,9 @@ from skae import (  # noqa: E402
 )
 from skae.datasets import load_digits, load_mnist  # noqa: E402
 
-try:
-    from skae.metrics import clustering_accuracy  # noqa: E402
-except ImportError:  # until skae.metrics exists
-    from skae.demo import clustering_accuracy  # noqa: E402
+from skae.metrics import clustering_accuracy  # noqa: E402
 
-try:
-    import umap
-except ImportError:  # the optional extra skae[cluster]
-    umap = None
+import umap  # noqa: E402  (a dependency of skae)
 
 SEEDS = (0, 1, 2)
 TASKS = ("digits-labels", "digits-clustering", "tabular", "mnist-labels", "mnist-clustering",
@@ -225,7 +219,7 @@ def run_digits_labels(s):
             return LogisticRegression().fit(F_tr, y_tr[labeled]).score(F_te, y_te)
 
         candidates = [("raw pixels + LR", None), ("PCA(16) + LR", PCA(16, random_state=seed))]
-        if umap is not None and s["umap"]:
+        if s["umap"]:
             candidates.append(("UMAP(16) + LR", umap.UMAP(n_components=16, random_state=seed)))
         candidates.append(("skae AutoencoderTransformer(latent_dim=16) + LR",
                            AutoencoderTransformer(latent_dim=16, random_state=seed,
@@ -252,7 +246,7 @@ def clustering_rows(table, X, y, seed, s, *, latent_dim, ae_max_iter, dec_max_it
     add("k-means on pixels", lambda: kmeans(X))
     add(f"k-means on PCA({latent_dim})",
         lambda: kmeans(PCA(latent_dim, random_state=seed).fit_transform(X)))
-    if umap is not None and s["umap"] and umap_rows:
+    if s["umap"] and umap_rows:
         add(f"k-means on UMAP({latent_dim}) of pixels",
             lambda: kmeans(umap.UMAP(n_components=latent_dim,
                                      random_state=seed).fit_transform(X)))
@@ -533,7 +527,7 @@ def main(argv=None):
     warnings.filterwarnings("ignore", message="n_jobs value .* overridden")
     log(f"benchmarks/features.py {'--quick ' if args.quick else ''}"
         f"--tasks {' '.join(args.tasks)}")
-    log(f"seeds {s['seeds']}; umap-learn {'used' if umap is not None and s['umap'] else 'off'}"
+    log(f"seeds {s['seeds']}; umap-learn {'used' if s['umap'] else 'off'}"
         f"; threads OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
     start = time.perf_counter()
     for task in args.tasks:

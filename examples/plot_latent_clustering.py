@@ -11,8 +11,6 @@ one-to-one match of clusters to digits (the Hungarian algorithm) and by NMI:
    clustering (DEC / IDEC: Student-t soft assignments pulled toward a sharpened target).
 3. The N2D recipe (McConville et al. 2020): autoencoder, then UMAP on the codes, then a
    Gaussian mixture, as a Pipeline (``skae.LatentClustering`` is the same as one estimator).
-   umap-learn is a core dependency of skae; the import guard below only skips this step
-   on an install that lacks it.
 
 Set ``SKAE_EXAMPLES_QUICK=1`` for a fast run with fewer epochs.
 """
@@ -35,10 +33,7 @@ from skae import AutoencoderTransformer, DeepEmbeddedClustering  # noqa: E402
 from skae.datasets import load_digits  # noqa: E402
 from skae.metrics import clustering_accuracy  # noqa: E402
 
-try:
-    from umap import UMAP
-except ImportError:
-    UMAP = None
+from umap import UMAP  # noqa: E402
 
 QUICK = os.environ.get("SKAE_EXAMPLES_QUICK") == "1"
 MAX_ITER = 20 if QUICK else 200
@@ -55,14 +50,11 @@ methods = {
     "DEC / IDEC": DeepEmbeddedClustering(ae, n_clusters=10, max_iter=10 if QUICK else 100,
                                          random_state=0),
 }
-if UMAP is not None:
-    methods["AE + UMAP + GMM (N2D)"] = Pipeline([
-        ("ae", ae),
-        ("umap", UMAP(n_components=10, n_neighbors=20, min_dist=0.0, random_state=0)),
-        ("gmm", GaussianMixture(10, covariance_type="full", random_state=0)),
-    ])
-else:
-    print("umap-learn is not installed: skipping the N2D recipe (pip install 'skae[cluster]')")
+methods["AE + UMAP + GMM (N2D)"] = Pipeline([
+    ("ae", ae),
+    ("umap", UMAP(n_components=10, n_neighbors=20, min_dist=0.0, random_state=0)),
+    ("gmm", GaussianMixture(10, covariance_type="full", random_state=0)),
+])
 
 results = {}
 for name, model in methods.items():
