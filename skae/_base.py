@@ -389,10 +389,23 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
             activation=self.activation, output_activation=output_activation,
         )
 
-    def _rebuild_module(self):
-        """An untrained module of the fitted architecture, from parameters and fitted
-        attributes only; ``skae.load`` fills in the weights. Override it together with
-        ``_build_module`` when the module depends on more than these."""
+    def untrained_module(self):
+        """A new, untrained torch module of the fitted model's architecture.
+
+        It is built from the parameters and the fitted attributes only (not from
+        ``module_``'s weights), with fresh weights and the default input scaling: what
+        ``skae.load`` fills in with stored weights, and what an estimator built on this
+        one (``DeepEmbeddedClustering``, ``AutoencoderClassifier``) extends to rebuild
+        its own architecture. Subclasses whose module depends on more than
+        ``_build_module(n_features_in_, output_activation_)`` override it.
+
+        Returns
+        -------
+        module : torch.nn.Module
+            A module whose ``state_dict`` has the keys and shapes of ``module_``'s.
+        """
+        # The attributes it reads, not module_: skae.load calls it before module_ exists.
+        check_is_fitted(self, ["n_features_in_", "output_activation_"])
         return self._build_module(self.n_features_in_, self.output_activation_)
 
     def training_objective(self):

@@ -184,10 +184,17 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
         self.labels_ = self._assign(X)
         return self
 
-    def _rebuild_module(self):
-        """An untrained module of the fitted architecture, for ``skae.load``: the fitted
-        autoencoder's rebuilt module with ``n_clusters`` centres in its latent space."""
-        return ClusteringModel(self.estimator_._rebuild_module(),
+    def untrained_module(self):
+        """A new, untrained torch module of the fitted architecture, for ``skae.load``:
+        the fitted autoencoder's ``untrained_module()`` with ``n_clusters`` centres (zeros)
+        in its latent space.
+
+        Returns
+        -------
+        module : torch.nn.Module
+        """
+        check_is_fitted(self, ["estimator_", "cluster_centers_"])
+        return ClusteringModel(self.estimator_.untrained_module(),
                                np.zeros_like(self.cluster_centers_),
                                self.degrees_of_freedom)
 

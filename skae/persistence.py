@@ -6,8 +6,9 @@ untrusted pickle can run anything. ``save`` writes one `safetensors
 numeric array) as raw tensors, and the estimator's class name, parameters and fitted attributes
 as JSON in the file's header. ``load`` parses that JSON, looks the class name up among skae's
 public estimators, calls its constructor with the stored parameters, sets the fitted
-attributes and rebuilds the torch module from them with the estimator's own
-``_rebuild_module``; nothing named by the file is imported or called.
+attributes and rebuilds the torch module from them with the estimator's public
+``untrained_module()`` before putting the stored weights in it; nothing named by the file is
+imported or called.
 
 What the JSON can hold: None, bool, int, float (NaN and inf included), str, lists, tuples,
 dicts, numpy arrays (numbers, or strings such as ``feature_names_in_``), numpy RandomState
@@ -181,9 +182,9 @@ def _encode_estimator(estimator, prefix, tensors):
             f"{sorted(_SKLEARN_CLASSES)}), got {cls.__module__}.{cls.__qualname__}; use "
             "joblib for other objects."
         )
-    if hasattr(estimator, "module_") and not hasattr(estimator, "_rebuild_module"):
+    if hasattr(estimator, "module_") and not hasattr(estimator, "untrained_module"):
         raise TypeError(
-            f"skae.save cannot store a fitted {cls.__name__} yet: it has no _rebuild_module, "
+            f"skae.save cannot store a fitted {cls.__name__} yet: it has no untrained_module, "
             "so load could not rebuild its torch module from the file. Save it with joblib."
         )
     params = estimator.get_params(deep=False)
@@ -247,7 +248,7 @@ def _decode_estimator(encoded, prefix, tensors, path):
             # Built on the meta device: no memory is allocated until the stored weights,
             # whose shapes must match the architecture exactly, are put in place.
             with torch.device("meta"):
-                module = estimator._rebuild_module()
+                module = estimator.untrained_module()
             module.load_state_dict(weights, strict=True, assign=True)
         except (RuntimeError, ValueError, TypeError, AttributeError, KeyError) as exc:
             raise fail(f"the stored weights do not fit {name}'s architecture ({exc})") from None

@@ -339,11 +339,17 @@ class AutoencoderClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator)
         self.n_iter_ = len(history)
         return self
 
-    def _rebuild_module(self):
-        """An untrained module of the fitted architecture, for ``skae.load``: the fitted
-        autoencoder's rebuilt module with a head of the fitted shape."""
+    def untrained_module(self):
+        """A new, untrained torch module of the fitted architecture, for ``skae.load``:
+        the fitted autoencoder's ``untrained_module()`` with a head of the fitted shape.
+
+        Returns
+        -------
+        module : torch.nn.Module
+        """
+        check_is_fitted(self, ["estimator_", "classes_"])
         return LatentClassifierModel.mlp_head(
-            self.estimator_._rebuild_module(), self.estimator_._n_features_out,
+            self.estimator_.untrained_module(), len(self.estimator_.get_feature_names_out()),
             len(self.classes_), tuple(int(s) for s in self.hidden_layer_sizes))
 
     def _epoch_rows(self, labeled):

@@ -16,7 +16,7 @@ import pytest
 import torch
 from safetensors import safe_open
 from safetensors.torch import save_file
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 import skae
 from skae import AutoencoderTransformer
@@ -299,16 +299,32 @@ def test_a_pipeline_that_would_read_a_cache_directory_is_refused(fitted, tmp_pat
 
 
 def test_save_refuses_an_estimator_whose_module_it_cannot_rebuild(X, tmp_path, monkeypatch):
-    """A file that save writes must load: a module without _rebuild_module is refused
+    """A file that save writes must load: a module without untrained_module is refused
     before anything is written."""
     clf = skae.AutoencoderClassifier(small_ae(), max_iter=1, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X[:100], np.arange(100) % 3)
-    monkeypatch.delattr(skae.AutoencoderClassifier, "_rebuild_module")
+    monkeypatch.delattr(skae.AutoencoderClassifier, "untrained_module")
     with pytest.raises(TypeError, match="cannot store a fitted AutoencoderClassifier yet"):
         skae.save(clf, tmp_path / "clf.skae")
     assert not (tmp_path / "clf.skae").exists()
+
+
+def test_untrained_module_is_the_fitted_architecture_with_fresh_weights(fitted):
+    """The public way an estimator hands out its architecture (what skae.load and the
+    estimators built on an autoencoder use): same keys and shapes as module_, new weights,
+    and a clear error before fit."""
+    fresh = fitted.untrained_module()
+    original = fitted.module_.state_dict()
+    assert fresh is not fitted.module_
+    assert {k: v.shape for k, v in fresh.state_dict().items()} == {
+        k: v.shape for k, v in original.items()}
+    assert not torch.equal(fresh.state_dict()["encoder.0.weight"], original["encoder.0.weight"])
+    for estimator in (small_ae(), skae.DeepEmbeddedClustering(small_ae()),
+                      skae.AutoencoderClassifier(small_ae())):
+        with pytest.raises(NotFittedError):
+            estimator.untrained_module()
 
 
 def test_a_failed_save_leaves_the_previous_file_intact(fitted, X, tmp_path, monkeypatch):
@@ -385,6 +401,9 @@ def test_estimators_built_on_an_autoencoder_round_trip(X, tmp_path, name):
     if hasattr(estimator, "module_"):
         original, restored = estimator.module_.state_dict(), loaded.module_.state_dict()
         assert list(original) == list(restored)
+        fresh = estimator.untrained_module().state_dict()
+        assert {k: v.shape for k, v in fresh.items()} == {
+            k: v.shape for k, v in original.items()}
         assert all(torch.equal(original[k], restored[k]) for k in original)
         assert not loaded.module_.autoencoder.is_identity_map
         np.testing.assert_array_equal(loaded.estimator_.transform(Xs),
