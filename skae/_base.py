@@ -454,7 +454,7 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         # After a divergence Adam's moments hold inf/NaN (the saved state shares them): the
         # restored weights continue with a fresh optimizer.
         self._optimizer_state = None if trainer.diverged else trainer.optimizer.state_dict()
-        self._record(trainer, history)
+        self._record(history)
         return self
 
     def _initialize(self, X, device):
@@ -469,6 +469,8 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         self._optimizer_state = None
         self.history_ = []
         self.n_iter_ = 0
+        # A model built afresh keeps no curve of the one it replaces.
+        self.__dict__.pop("validation_loss_curve_", None)
 
     def _schedule(self, max_iter, partial):
         """The learning-rate schedule callbacks of a fit (none for ``partial_fit``)."""
@@ -500,16 +502,21 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         return (row_subset(X, train_index), row_subset(X, np.sort(order[:n_valid])),
                 train_index)
 
-    def _record(self, trainer, history):
+    def _record(self, history):
+        """Append this call's epochs to ``history_`` and derive every curve from it, so that
+        ``loss_curve_``, ``validation_loss_curve_`` and ``best_loss_`` all cover the epochs
+        since the model was last built (warm_start fits and partial_fit calls add to them,
+        as MLPRegressor's ``loss_curve_`` and ``validation_scores_`` do)."""
         self.history_ = [*self.history_, *history]
         self.n_iter_ += len(history)
         self.loss_curve_ = [row["train_loss"] for row in self.history_]
-        if any("valid_loss" in row for row in history):
-            self.validation_loss_curve_ = [row["valid_loss"] for row in history]
-            self.best_loss_ = trainer.best_loss
-        else:
-            finite = [loss for loss in self.loss_curve_ if np.isfinite(loss)]
-            self.best_loss_ = float(min(finite)) if finite else np.inf
+        # One entry per epoch that held out a validation set: partial_fit epochs have none.
+        validation = [row["valid_loss"] for row in self.history_ if "valid_loss" in row]
+        if validation:
+            self.validation_loss_curve_ = validation
+        # What early stopping monitors: the validation loss when there is one.
+        finite = [loss for loss in validation or self.loss_curve_ if np.isfinite(loss)]
+        self.best_loss_ = float(min(finite)) if finite else np.inf
 
     # -- parameters resolved at fit time ---------------------------------------------------
 

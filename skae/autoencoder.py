@@ -155,7 +155,9 @@ class AutoencoderTransformer(BaseAutoencoder):
     verbose : int, default=0
         ``1`` shows a progress bar over epochs with the current losses.
     warm_start : bool, default=False
-        Continue from the previous fit's weights instead of starting anew.
+        Continue from the previous fit's weights instead of starting anew; the fit's
+        epochs are added to ``history_`` and the curves. Each fit draws its own
+        validation set and stops on its own epochs.
     device : str or torch.device, default="auto"
         Where to train: ``"auto"`` picks CUDA when present, else the CPU.
     learning_rate : {"constant", "cosine"}, default="constant"
@@ -180,17 +182,23 @@ class AutoencoderTransformer(BaseAutoencoder):
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of the features seen during fit, when ``X`` had string column names.
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run since the model was built: a ``fit`` without ``warm_start``
+        builds it afresh, ``warm_start`` fits and ``partial_fit`` calls add their epochs.
     loss_curve_ : list of float
-        Training loss per epoch.
+        Training loss of each of those ``n_iter_`` epochs.
     validation_loss_curve_ : list of float
-        Validation loss per epoch of the last fit, when ``early_stopping`` is True.
+        Validation loss of each of those epochs that held out a validation set (the epochs
+        of fits with ``do_early_stopping_``; ``partial_fit`` holds out nothing), in order,
+        as MLPRegressor's ``validation_scores_``. Absent when no epoch held one out.
     do_early_stopping_ : bool
         Whether the last ``fit`` held out a validation set (``early_stopping`` resolved).
     best_loss_ : float
-        Best monitored loss: validation loss with early stopping, else training loss.
+        The lowest finite loss that early stopping monitors, over all ``n_iter_`` epochs:
+        ``min(validation_loss_curve_)`` when it exists, else ``min(loss_curve_)``;
+        ``inf`` before a first complete epoch. (A ``fit`` with early stopping restores the
+        weights of its own best epoch.)
     history_ : list of dict
-        One dict per epoch with every loss term apart (``train_reconstruction``,
+        One dict per epoch (the same epochs as ``loss_curve_``) with every loss term apart (``train_reconstruction``,
         ``train_loss``, ``train_sparsity``, ``train_contractive``, ``train_manifold``,
         ``valid_loss``, ...).
     output_activation_ : str
@@ -593,15 +601,17 @@ class VariationalAutoencoder(BaseAutoencoder):
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of the features seen during fit, when ``X`` had string column names.
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run since the model was built (see ``AutoencoderTransformer``).
     loss_curve_ : list of float
-        Training loss (the negative ELBO with weight ``beta``) per epoch.
+        Training loss (the negative ELBO with weight ``beta``) of each of those epochs.
     validation_loss_curve_ : list of float
-        Validation loss per epoch of the last fit, when ``early_stopping`` is True.
+        Validation loss of each of those epochs that held out a validation set (see
+        ``AutoencoderTransformer``). Absent when no epoch held one out.
     best_loss_ : float
-        Best monitored loss.
+        ``min(validation_loss_curve_)`` when it exists, else ``min(loss_curve_)`` (finite
+        values; ``inf`` before a first complete epoch).
     history_ : list of dict
-        One dict per epoch: ``train_reconstruction`` (negative log-likelihood),
+        One dict per epoch (the same epochs as ``loss_curve_``): ``train_reconstruction`` (negative log-likelihood),
         ``train_kl``, ``train_loss`` and their ``valid_`` counterparts.
     output_activation_ : str
         ``"logistic"`` (Bernoulli likelihood) or ``"identity"`` (Gaussian likelihood).

@@ -193,6 +193,50 @@ def test_warm_start_continues(digits_split):
     assert cold.n_iter_ == 5
 
 
+def _check_curves(ae):
+    """The invariants the attribute docs state, over every epoch since the model was built."""
+    assert ae.n_iter_ == len(ae.history_) == len(ae.loss_curve_)
+    assert ae.loss_curve_ == [row["train_loss"] for row in ae.history_]
+    validation = [row["valid_loss"] for row in ae.history_ if "valid_loss" in row]
+    if validation:
+        assert ae.validation_loss_curve_ == validation
+        assert ae.best_loss_ == min(validation)
+    else:
+        assert not hasattr(ae, "validation_loss_curve_")
+        assert ae.best_loss_ == min(ae.loss_curve_)
+
+
+def test_curves_accumulate_across_warm_start_and_partial_fit(digits_split):
+    """Bug B4: a second warm_start fit kept only its own validation losses (and its own best)
+    while loss_curve_ and history_ held both fits; partial_fit then turned best_loss_ into a
+    training loss; a fresh fit without early stopping kept the old validation curve."""
+    X = digits_split[0][:400]
+    ae = small_ae(max_iter=4, early_stopping=True, warm_start=True, batch_size=32)
+    with pytest.warns(ConvergenceWarning, match="max_iter=4"):  # 4 epochs: not converged
+        ae.fit(X)
+    first = list(ae.validation_loss_curve_)
+    assert len(first) == 4
+    _check_curves(ae)
+    with pytest.warns(ConvergenceWarning, match="max_iter=4"):
+        ae.fit(X)
+    assert ae.n_iter_ == 8 and ae.validation_loss_curve_[:4] == first
+    _check_curves(ae)
+    validation_before = list(ae.validation_loss_curve_)
+    ae.partial_fit(X)  # one epoch, no validation set
+    assert ae.n_iter_ == 9 and ae.validation_loss_curve_ == validation_before
+    assert "valid_loss" not in ae.history_[-1]
+    _check_curves(ae)
+    # A fit that builds the model afresh starts every curve anew.
+    ae.set_params(warm_start=False, early_stopping=False)
+    with pytest.warns(ConvergenceWarning, match="max_iter=4"):
+        ae.fit(X)
+    assert ae.n_iter_ == 4
+    _check_curves(ae)
+    ae.partial_fit(X)
+    assert ae.n_iter_ == 5
+    _check_curves(ae)
+
+
 def test_verbose_shows_progress_and_quiet_prints_nothing(digits_split, capsys):
     X = digits_split[0][:200]
     small_ae(max_iter=2, verbose=0).fit(X)
