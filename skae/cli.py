@@ -7,7 +7,8 @@ estimator's own parameters as options, with its own defaults.
 
 The help, the argument checks and the data-file checks answer before torch is imported
 (seconds on a busy machine): torch-using modules are imported inside the commands, and the
-estimators' parameters for ``skae fit``'s options come from a cache (see ``estimator_specs``).
+estimators' parameters for ``skae fit``'s options come from ``skae._cli_options``, generated
+from the estimators and shipped with skae (see ``estimator_specs``).
 """
 
 import argparse
@@ -462,13 +463,21 @@ def _live_spec(cls):
             "has_verbose": "verbose" in inspect.signature(cls).parameters}
 
 
+# The source files that decide the estimators' options: their signatures and docstrings,
+# the names in ``skae.__all__``, and ``_live_spec`` here.
+_SPEC_SOURCES = ("__init__.py", "_base.py", "anomaly.py", "autoencoder.py", "cluster.py",
+                 "semi_supervised.py", "cli.py")
+_PACKAGED_SPECS = Path(__file__).resolve().parent / "_cli_options.py"
+
+
 def _source_key():
-    """A hash of skae's source files: the cached specs are valid while it is unchanged."""
+    """A hash of the files in ``_SPEC_SOURCES``: specs made from them hold while it holds."""
     root = Path(__file__).resolve().parent
-    digest = hashlib.sha256(sys.version.encode())
-    for file in sorted(root.rglob("*.py")):
-        digest.update(str(file.relative_to(root)).encode())
-        digest.update(file.read_bytes())
+    digest = hashlib.sha256()
+    for name in _SPEC_SOURCES:
+        digest.update(name.encode())
+        # Line endings normalised: a checkout with CRLF keeps the key.
+        digest.update((root / name).read_bytes().replace(b"\r\n", b"\n"))
     return digest.hexdigest()[:20]
 
 
@@ -479,28 +488,76 @@ def _cache_folder():
     return Path(base) / "skae"
 
 
+def live_specs():
+    """``{class name: spec}`` asked of the estimator classes themselves (imports torch)."""
+    import skae
+
+    return {name: _live_spec(getattr(skae, name)) for name in estimator_names()}
+
+
+def _packaged_specs(key):
+    """The specs shipped in ``skae._cli_options``, or None when they were made from other
+    sources than these (a checkout edited since they were generated)."""
+    try:
+        from . import _cli_options
+    except ImportError:
+        return None
+    if _cli_options.KEY != key or set(_cli_options.SPECS) != set(estimator_names()):
+        return None
+    return _cli_options.SPECS
+
+
+def write_option_specs(path=_PACKAGED_SPECS):
+    """Regenerate ``skae/_cli_options.py`` from the estimators (``python -m skae._cli_options``).
+
+    Run it after changing an estimator's parameters or their docs; a test fails until then.
+    """
+    import pprint
+
+    text = (
+        '"""The options of ``skae fit`` for each estimator, read without importing torch.\n\n'
+        "Generated from the estimators' signatures and docstrings by ``skae.cli.live_specs``:\n"
+        "regenerate it after changing them with ``python -m skae._cli_options``. ``KEY`` is a\n"
+        "hash of the source files they come from (``skae.cli._SPEC_SOURCES``): while it\n"
+        "matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (importing\n"
+        'torch) and caches the answer.\n"""\n\n'
+        f"KEY = {_source_key()!r}\n\n"
+        f"SPECS = {pprint.pformat(live_specs(), width=100, sort_dicts=False)}\n\n"
+        'if __name__ == "__main__":\n'
+        "    from skae.cli import write_option_specs\n\n"
+        "    write_option_specs()\n"
+    )
+    with atomic_write(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
 def estimator_specs():
     """``{class name: spec}`` for every public estimator: parameters, defaults, docs.
 
-    Computed by importing the estimators (which imports torch) and cached in
-    ``$SKAE_CACHE_DIR`` (default ``~/.cache/skae``) under a hash of skae's source files, so
-    ``skae fit --help`` and the checks of a command's arguments need no torch afterwards.
+    Known without importing torch, so that ``skae fit --help`` and the checks of a
+    command's arguments answer at once, even on a first run: read from
+    ``skae._cli_options`` (generated from the estimators, shipped with skae) while its key
+    matches the source files the estimators are defined in. When it does not (a checkout
+    edited since), asked of the estimators, which imports torch, and cached in
+    ``$SKAE_CACHE_DIR`` (default ``~/.cache/skae``) under that key.
     """
     estimator_modules = {"skae.autoencoder", "skae.anomaly", "skae.cluster",
                          "skae.semi_supervised"}
     imported = bool(estimator_modules & set(sys.modules))  # then asking them costs nothing
-    cache = _cache_folder() / f"cli-options-{_source_key()}.json"
+    key = _source_key()
+    cache = _cache_folder() / f"cli-options-{key}.json"
     if not imported:
+        packaged = _packaged_specs(key)
+        if packaged is not None:
+            return packaged
         try:
             cached = json.loads(cache.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             cached = None
         if isinstance(cached, dict) and set(cached) == set(estimator_names()):
             return cached
-    import skae
-
-    specs = {name: _live_spec(getattr(skae, name)) for name in estimator_names()}
-    if not cache.is_file():
+    specs = live_specs()
+    if not cache.is_file() and _packaged_specs(key) is None:
         with contextlib.suppress(OSError):  # a read-only home: no cache, still correct
             cache.parent.mkdir(parents=True, exist_ok=True)
             with atomic_write(cache, "w", encoding="utf-8") as f:

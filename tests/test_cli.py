@@ -258,12 +258,51 @@ def _run(*args, env=None, check=True):
 
 @pytest.fixture(scope="module")
 def cli_env(tmp_path_factory):
-    """An environment with its own option cache, warmed by one 'skae fit --help'."""
+    """An environment with its own, empty option cache (as on a first run)."""
     import os
 
-    env = {**os.environ, "SKAE_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
-    _run("fit", "--help", env=env)  # the first call asks the estimators (imports torch)
-    return env
+    return {**os.environ, "SKAE_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
+
+
+def test_fit_help_on_a_cold_cache_imports_no_torch(tmp_path):
+    """The first 'skae fit --help' after an install, with no cache anywhere, answers from
+    the options shipped in skae._cli_options: no torch, no scikit-learn, no cache written."""
+    import os
+
+    env = {**os.environ, "SKAE_CACHE_DIR": str(tmp_path / "skae-cache"),
+           "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    out, _, modules = _run("fit", "--help", env=env)
+    assert "Maximum number of epochs. [default: 200]" in " ".join(out.split())
+    assert "torch" not in modules and "sklearn" not in modules and "skae.cli" in modules
+    out, _, modules = _run("fit", "--model", "DeepEmbeddedClustering", "--help", env=env)
+    assert "--n-clusters" in out and "torch" not in modules
+    assert not (tmp_path / "skae-cache").exists() and not (tmp_path / "xdg").exists()
+
+
+def test_shipped_options_are_the_estimators_own():
+    """skae._cli_options is generated from the estimators: it must say what they say."""
+    from skae import _cli_options, cli
+
+    regenerate = "regenerate it: python -m skae._cli_options"
+    assert _cli_options.KEY == cli._source_key(), f"skae/_cli_options.py is stale; {regenerate}"
+    assert _cli_options.SPECS == cli.live_specs(), regenerate
+
+
+def test_stale_shipped_options_fall_back_to_the_estimators_and_a_cache(tmp_path):
+    """In a checkout edited since skae/_cli_options.py was generated, its key no longer
+    matches: the options are asked of the estimators (torch imported) once, then cached."""
+    import os
+
+    code = ("import sys, skae._cli_options as shipped; shipped.KEY = 'stale'; "
+            "from skae.cli import main\n"
+            "try:\n    main(['fit', '--help'])\nexcept SystemExit:\n    pass\n"
+            "print('torch' in sys.modules)")
+    env = {**os.environ, "SKAE_CACHE_DIR": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env=env) for _ in range(2)]
+    assert [run.stdout.split()[-1] for run in runs] == ["True", "False"], runs[0].stderr
+    assert "[default: 200]" in runs[1].stdout
+    assert len(list(tmp_path.glob("cli-options-*.json"))) == 1
 
 
 def test_help_and_input_errors_answer_without_importing_torch(cli_env, tmp_path):
