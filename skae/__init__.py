@@ -18,7 +18,9 @@ Modules, one line each:
 - private: ``_base`` (the one fit path), ``_bridge`` (numpy <-> torch), ``_threads`` (torch's
   thread count per call, from the work's size and the free cores), ``_graph`` (the
   neighbour graph of the manifold term), ``_validation``, ``_images`` (the image
-  convention), ``_io`` (atomic writes)
+  convention), ``_io`` (atomic writes), ``_refine`` (the autoencoder that clustering and
+  classification start from), ``_compat`` (scikit-learn's private helpers), ``_versions``
+  (library versions saved with a model), ``_cli_options`` (the command's options, generated)
 
 ``config_context(n_threads=...)`` overrides the thread policy within a ``with`` block.
 The names below load their submodule on first use, so ``import skae`` itself imports neither
