@@ -37,7 +37,9 @@ def fuzzy_neighbor_graph(X, n_neighbors):
     distances, indices = exact_neighbors(X, n_neighbors)
     rho, sigma = _smooth_knn_distances(distances, n_neighbors)
     shifted = distances - rho[:, None]
-    membership = np.where(shifted <= 0, 1.0, np.exp(-shifted / sigma[:, None]))
+    # The exponent clipped at 0: np.where computes both branches, and exp of the unused
+    # positive exponents (rows with a tiny sigma) overflowed with a RuntimeWarning.
+    membership = np.where(shifted <= 0, 1.0, np.exp(-np.maximum(shifted, 0) / sigma[:, None]))
     membership[indices == np.arange(len(X))[:, None]] = 0.0
     rows = np.repeat(np.arange(len(X)), n_neighbors)
     directed = scipy.sparse.coo_matrix((membership.ravel(), (rows, indices.ravel())),

@@ -41,7 +41,8 @@ def atomic_write(path, mode="wb", **open_kwargs):
     >>> path = os.path.join(tempfile.mkdtemp(), "note.txt")
     >>> with atomic_write(path, "w") as f:
     ...     _ = f.write("hello")
-    >>> open(path).read()
+    >>> with open(path) as f:
+    ...     f.read()
     'hello'
     """
     if mode not in ("wb", "w"):

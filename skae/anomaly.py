@@ -130,7 +130,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     >>> from skae.datasets import load_digits
     >>> X, y = load_digits()
     >>> ae = AutoencoderTransformer(latent_dim=4, hidden_layer_sizes=(32,), max_iter=20,
-    ...                             random_state=0)
+    ...                             batch_size=32, random_state=0)
     >>> detector = AutoencoderOutlierDetector(ae, contamination=0.05).fit(X[y == 0])
     >>> detector.predict(X[:5]).tolist()   # digits 0 to 4: only the 0 is normal
     [1, -1, -1, -1, -1]

@@ -111,7 +111,8 @@ def read_data(path, *, what="DATA", label_column=None):
 
 
 def _read_npz(path, preferred, what):
-    with np.load(path, allow_pickle=False) as archive:
+    # The file opened here, not by np.load: it leaves its own file open when the zip is bad.
+    with open(path, "rb") as f, np.load(f, allow_pickle=False) as archive:
         names = list(archive.files)
         if not names:
             raise CommandError(f"{what} file '{path}' holds no array.")

@@ -13,8 +13,10 @@ from skae.nn.training import Objective
 
 
 def small_ae(**params):
-    params = {"latent_dim": 8, "hidden_layer_sizes": (32,), "max_iter": 40,
-              "random_state": 0, **params}
+    # 120 training rows: batches of 16 give the model steps enough to learn and stop by
+    # itself (one batch of 256 per epoch learned nothing in 40 epochs, and warned so).
+    params = {"latent_dim": 8, "hidden_layer_sizes": (32,), "max_iter": 80,
+              "batch_size": 16, "random_state": 0, **params}
     return AutoencoderTransformer(**params)
 
 
@@ -42,7 +44,8 @@ def test_ranks_other_digits_as_outliers(zeros_vs_rest, make):
     if make is None:
         detector = AutoencoderOutlierDetector()  # AutoencoderTransformer() as it comes
     else:
-        ae = make(latent_dim=8, hidden_layer_sizes=(32,), max_iter=40, random_state=0)
+        ae = make(latent_dim=8, hidden_layer_sizes=(32,), max_iter=80, batch_size=16,
+                  random_state=0)
         detector = AutoencoderOutlierDetector(ae)
     detector.fit(X_train)
     auc = roc_auc_score(is_normal, detector.score_samples(X_test))

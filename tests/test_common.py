@@ -1,8 +1,6 @@
 """scikit-learn's estimator checks over every estimator, with small seeded settings."""
 
-import warnings
-
-from sklearn.exceptions import ConvergenceWarning
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skae import (
@@ -19,7 +17,10 @@ from skae import (
     VariationalAutoencoder,
 )
 
-warnings.filterwarnings("ignore", category=ConvergenceWarning)
+# scikit-learn's checks fit every estimator many times with the small settings below (three
+# epochs for most): stopping at max_iter is the point, so its ConvergenceWarning is expected.
+# A mark, not a warnings.filterwarnings call at import, which would silence the whole session.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 def _small(estimator):
