@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = '63cd04e313fbf989b07c'
+KEY = '5361c492f437dc2a375d'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
