@@ -13,6 +13,11 @@ from skae import AutoencoderTransformer, DeepEmbeddedClustering
 from skae.metrics import clustering_accuracy
 from skae.nn.clustering import kl_divergence, soft_assignment, target_distribution
 
+# The autoencoders and refinements here train a few epochs, enough for what each test
+# checks: stopping at max_iter is expected, and its warning would only repeat that.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.* reached max_iter=:sklearn.exceptions.ConvergenceWarning")
+
 
 @pytest.fixture(scope="module")
 def frozen_ae(digits):

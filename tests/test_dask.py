@@ -11,6 +11,11 @@ from sklearn.model_selection import GridSearchCV
 
 from skae import AutoencoderTransformer
 
+# The grid searches here fit a few epochs per candidate: what they check is where and how
+# the fits run, so stopping at max_iter is expected.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.* reached max_iter=:sklearn.exceptions.ConvergenceWarning")
+
 distributed = pytest.importorskip("distributed")  # the skae[dask] extra
 
 
@@ -57,6 +62,8 @@ def test_grid_search_on_dask_matches_the_local_backend(dask_client, digits):
 
 
 @pytest.mark.timeout(300)
+# 20 epochs on 200 rows: the test reads the workers' thread counts, not what the models learned.
+@pytest.mark.filterwarnings("ignore:.* learned nothing:RuntimeWarning")
 def test_each_fit_on_dask_computes_on_one_thread(dask_client, digits):
     X, _ = digits
     with joblib.parallel_config(backend="dask"):

@@ -10,6 +10,11 @@ import pytest
 from skae import AutoencoderClassifier, AutoencoderTransformer, DeepEmbeddedClustering
 from skae.datasets import load_digits
 
+# The fits here run a few epochs to check the path they take (callbacks, optimiser, hooks):
+# stopping at max_iter is expected.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.* reached max_iter=:sklearn.exceptions.ConvergenceWarning")
+
 
 class Recorder:
     """A minimal ``sklearn.callback.FitCallback``."""

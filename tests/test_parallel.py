@@ -3,9 +3,14 @@
 import os
 
 import numpy as np
+import pytest
 from sklearn.model_selection import GridSearchCV
 
 from skae import AutoencoderTransformer
+
+# One-epoch fits: the test checks the workers' thread counts, so max_iter is reached.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.* reached max_iter=:sklearn.exceptions.ConvergenceWarning")
 
 
 def _torch_threads_in_worker(estimator, X, y=None):
