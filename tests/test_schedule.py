@@ -89,3 +89,26 @@ def test_constant_learning_rate_and_partial_fit_have_no_schedule():
 def test_learning_rate_is_validated():
     with pytest.raises(ValueError, match="learning_rate"):
         AutoencoderTransformer(learning_rate="adaptive").fit(np.ones((4, 2)))
+
+
+def test_documented_fast_setting_is_a_valid_fit_that_runs_its_budget():
+    # The learning_rate docs name a setting for users to copy; it must stay one that
+    # AutoencoderTransformer accepts, that trains at its high peak rate without blowing up,
+    # and that runs the whole cosine budget (no early stop cutting the decay short).
+    import re
+
+    from sklearn.datasets import load_digits
+
+    doc = " ".join(AutoencoderTransformer.__doc__.split())
+    found = re.search(r"``(manifold_weight=0, learning_rate=\"cosine\"[^`]*)``", doc)
+    assert found, "the fast setting is no longer documented under learning_rate"
+    params = eval(f"dict({found.group(1)})")  # noqa: S307 - our own docstring
+    assert params["learning_rate"] == "cosine" and params["early_stopping"] is False
+    X = load_digits().data[:600] / 16.0
+    est = AutoencoderTransformer(latent_dim=2, random_state=0,
+                                 **{**params, "max_iter": 8})
+    with pytest.warns(Warning):  # max_iter reached: a ConvergenceWarning
+        est.fit(X)
+    assert est.n_iter_ == 8 and not est.do_early_stopping_
+    assert all(math.isfinite(loss) for loss in est.loss_curve_)
+    assert est.loss_curve_[-1] < 0.5 * est.loss_curve_[0]
