@@ -172,8 +172,8 @@ class AutoencoderTransformer(BaseAutoencoder):
         epoch ``max_iter``, so ``max_iter`` sets the training budget (see
         ``skae.nn.callbacks.CosineSchedule``) and reaching it raises no
         ``ConvergenceWarning``. ``partial_fit`` always uses ``learning_rate_init``. The
-        fast setting for the lowest reconstruction error,
-        measured on MNIST (48,000 training rows, the reference 2-D model, one thread):
+        fast setting for the lowest reconstruction error, measured on MNIST (48,000
+        training rows, the reference 2-D model, one thread):
         ``manifold_weight=0, learning_rate="cosine", learning_rate_init=3e-2,
         max_iter=40, early_stopping=False`` ends at test MSE 0.0343 (0.03427, 0.03432 and
         0.03431 with seeds 0, 1 and 2) after 48-50 CPU-seconds (measured beside other jobs,
