@@ -173,19 +173,20 @@ class AutoencoderTransformer(BaseAutoencoder):
         ``skae.nn.callbacks.CosineSchedule``) and reaching it raises no
         ``ConvergenceWarning``. ``partial_fit`` always uses ``learning_rate_init``. The
         fast setting for the lowest reconstruction error, measured on MNIST (48,000
-        training rows, the reference 2-D model, one thread):
-        ``manifold_weight=0, learning_rate="cosine", learning_rate_init=3e-2,
-        max_iter=40, early_stopping=False`` ends at test MSE 0.0343 (0.03427, 0.03432 and
-        0.03431 with seeds 0, 1 and 2) after 48-50 CPU-seconds (measured beside other jobs,
-        load 4; about 1.1 CPU-seconds an epoch idle), below the reference recipe's 0.0352
-        (batch 32, constant 1e-3, 60 epochs: about 610 CPU-seconds). Beside it (seed 0):
-        the constant 3e-3 needs 48 epochs (53 CPU-seconds) to get there; a cosine over 40
-        epochs ends at 0.0353 from a peak of 3e-3 and at 0.0348 from 1e-2; over 20 epochs
-        at 0.0348 from 3e-2 and 0.0352 from 5e-2 (seed 1: 0.0352 from 3e-2); over 30
-        epochs from 3e-2 at 0.0344, 0.0345 and 0.0351 (seeds 0, 1, 2), too close to the
-        target for a documented setting. The batch norms are part of it: without them
-        (``hidden_norm=None, latent_norm=None``) the cosine from 3e-3 over 40 epochs ends
-        at 0.0368 instead of 0.0353.
+        training rows, the reference 2-D model, one thread): ``manifold_weight=0,
+        learning_rate="cosine", learning_rate_init=3e-2, max_iter=35,
+        early_stopping=False`` ends at test MSE 0.0341, 0.0345 and 0.0348 (seeds 0, 1, 2),
+        below the reference recipe's 0.0352 (batch 32, constant 1e-3, 60 epochs: about 610
+        CPU-seconds), after 35 epochs of about 1.07 CPU-seconds each on an idle machine
+        (about 39 for the fit; the three fits ran beside other jobs at load 4.5-5 and took
+        59-65). Beside it (seed 0): the constant 3e-3 needs 48 epochs to get there; a
+        cosine over 40 epochs ends at 0.0353 from a peak of 3e-3 and at 0.0348 from 1e-2;
+        over 20 epochs at 0.0348 from 3e-2 and 0.0352 from 5e-2 (seed 1: 0.0352 from
+        3e-2); over 30 epochs from 3e-2 at 0.0344, 0.0345 and 0.0351 (seeds 0, 1, 2), too
+        close to the target for a documented setting; over 40 epochs at 0.0343 on each
+        seed, a wider margin for 5 more epochs. The batch norms are part of it: without
+        them (``hidden_norm=None, latent_norm=None``) the cosine from 3e-3 over 40 epochs
+        ends at 0.0368 instead of 0.0353.
 
     Attributes
     ----------
