@@ -436,15 +436,18 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
                                          else self._split(X_tensor))
         objective = self._fit_objective(X, train_index, X_train)
         max_iter = 1 if partial else self.max_iter
+        schedule = self._schedule(max_iter, partial)
         trainer, history = self._train(
             self.module_, objective, X_train, X_valid, X=X, rng=self._rng,
             device=device, max_iter=max_iter,
             learning_rate=self.learning_rate_init, weight_decay=self.alpha,
             batch_size=256 if self.batch_size == "auto" else self.batch_size,
             shuffle=self.shuffle, stopping=EarlyStopping(self.tol, self.n_iter_no_change),
-            callbacks=self._schedule(max_iter, partial), optimizer_state=self._optimizer_state,
+            callbacks=schedule, optimizer_state=self._optimizer_state,
             first_call=first_call,
-            warn_unconverged=not partial, restores_best=not partial and self.do_early_stopping_,
+            # A schedule spends max_iter by design: reaching it is no sign of too few epochs.
+            warn_unconverged=not partial and not schedule,
+            restores_best=not partial and self.do_early_stopping_,
             loss_baseline=getattr(self, "_mean_prediction_loss", 0.0),
             # The yardstick is an MSE: it measures a reconstruction that is one.
             learns_nothing_baseline=(

@@ -1,6 +1,7 @@
 """The learning-rate schedule and early_stopping="auto"."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -74,8 +75,7 @@ def test_cosine_learning_rate_is_what_fit_trains_with():
     expected = [CosineSchedule(0.01, 40, warmup=2).lr_at(e) for e in range(1, 41)]
     est._schedule = lambda max_iter, partial, schedule=est._schedule: (
         *schedule(max_iter, partial), Spy())
-    with pytest.warns(Warning):
-        est.fit(X)
+    est.fit(X)
     assert seen == pytest.approx(expected)
     assert seen[0] == pytest.approx(0.005) and seen[2] == pytest.approx(0.01)
 
@@ -89,3 +89,40 @@ def test_constant_learning_rate_and_partial_fit_have_no_schedule():
 def test_learning_rate_is_validated():
     with pytest.raises(ValueError, match="learning_rate"):
         AutoencoderTransformer(learning_rate="adaptive").fit(np.ones((4, 2)))
+
+
+def test_documented_fast_setting_is_a_valid_fit_that_runs_its_budget():
+    # The learning_rate docs name a setting for users to copy; it must stay one that
+    # AutoencoderTransformer accepts, that trains at its high peak rate without blowing up,
+    # and that runs the whole cosine budget (no early stop cutting the decay short).
+    import re
+
+    from sklearn.datasets import load_digits
+
+    doc = " ".join(AutoencoderTransformer.__doc__.split())
+    found = re.search(r"``(manifold_weight=0, learning_rate=\"cosine\"[^`]*)``", doc)
+    assert found, "the fast setting is no longer documented under learning_rate"
+    params = eval(f"dict({found.group(1)})")  # noqa: S307 - our own docstring
+    assert params["learning_rate"] == "cosine" and params["early_stopping"] is False
+    X = load_digits().data[:600] / 16.0
+    est = AutoencoderTransformer(latent_dim=2, random_state=0,
+                                 **{**params, "max_iter": 8})
+    est.fit(X)
+    assert est.n_iter_ == 8 and not est.do_early_stopping_
+    assert all(math.isfinite(loss) for loss in est.loss_curve_)
+    assert est.loss_curve_[-1] < 0.5 * est.loss_curve_[0]
+
+
+def test_reaching_max_iter_warns_only_without_a_schedule():
+    # A cosine schedule spends max_iter by design (it is the budget the decay spans), so
+    # reaching it is no reason to tell the user to raise it; at a constant rate it is.
+    from sklearn.exceptions import ConvergenceWarning
+
+    X = np.random.RandomState(0).rand(64, 3)
+    params = dict(latent_dim=1, hidden_layer_sizes=(2,), max_iter=3, manifold_weight=0,
+                  random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        AutoencoderTransformer(learning_rate="cosine", **params).fit(X)
+    with pytest.warns(ConvergenceWarning, match="max_iter=3"):
+        AutoencoderTransformer(learning_rate="constant", **params).fit(X)
