@@ -16,9 +16,10 @@ apart from the settings named in the row):
   test rows. skae: ``AutoencoderTransformer(latent_dim=16)``. Baselines: raw pixels,
   ``PCA(16)``, ``umap.UMAP(n_components=16)``.
 * ``digits-clustering``: all 1,797 digits, 10 clusters, Hungarian accuracy and NMI against
-  the labels. skae: ``KMeans(10)`` on ``AutoencoderTransformer(latent_dim=10)`` codes, and
-  ``DeepEmbeddedClustering(n_clusters=10)``. Baselines: k-means on pixels, on ``PCA(10)``
-  and on ``UMAP(10)``.
+  the labels. skae: one ``AutoencoderTransformer(latent_dim=10)`` fit, shared by
+  ``KMeans(10)`` on its codes, ``LatentClustering(n_clusters=10)`` (whose default
+  autoencoder it is) and ``DeepEmbeddedClustering(n_clusters=10)`` (which refines a copy).
+  Baselines: k-means on pixels, on ``PCA(10)`` and on ``UMAP(10)``.
 * ``tabular``: wine, breast cancer (bundled with scikit-learn) and a generated set (see
   ``make_tabular``). Features: 5-fold stratified CV accuracy of ``StandardScaler`` + X(8) +
   ``LogisticRegression()``, X being skae's ``AutoencoderTransformer(latent_dim=8)`` or
@@ -27,26 +28,34 @@ apart from the settings named in the row):
   over classes) and the fraction of held-out normal rows flagged by ``predict``. skae:
   ``AutoencoderOutlierDetector()``; baseline ``IsolationForest()``.
 * ``mnist-labels``: 100 labels (10 per class) drawn from the 60,000 training images, the
-  rest unlabeled; accuracy on the 10,000 test images. skae: codes of
-  ``AutoencoderTransformer(latent_dim=16)`` + ``LogisticRegression()``,
-  ``LatentClassifier(AutoencoderTransformer(latent_dim=16))`` and
-  ``AutoencoderClassifier()`` (unlabeled rows passed as -1). Baselines: LR on pixels, on
-  ``PCA(16)``, LabelSpreading (k-NN kernel) on pixels.
-* ``mnist-clustering``: all 70,000 images, 10 clusters, accuracy and NMI. skae: k-means on
-  ``AutoencoderTransformer(latent_dim=10)`` codes and ``DeepEmbeddedClustering(n_clusters=10)``.
-  Baselines: k-means on pixels, on ``PCA(10)``, on ``UMAP(10)`` of the pixels.
+  rest unlabeled; accuracy on the 10,000 test images. skae: one
+  ``AutoencoderTransformer(latent_dim=16)`` fit on every training image, shared (as a
+  ``FrozenEstimator``) by its codes + ``LogisticRegression()``, ``LatentClassifier``,
+  ``ManifoldLabelSpreading`` and ``AutoencoderClassifier`` (unlabeled rows passed as -1;
+  it refines a copy). Baselines: LR on pixels, on ``PCA(16)``, LabelSpreading (k-NN
+  kernel) on pixels.
+* ``mnist-clustering``: all 70,000 images, 10 clusters, accuracy and NMI; the rows of
+  ``digits-clustering`` with ``latent_dim=10``, k-means on ``UMAP(10)`` of the pixels too.
 * ``mnist-oneclass``: for each digit, train on that digit's training images, score the
   10,000 test images (the other digits are the anomalies); ROC AUC per digit and the mean.
-  skae: ``AutoencoderOutlierDetector()``. Baselines: IsolationForest, PCA(32)
-  reconstruction error.
+  skae: ``AutoencoderOutlierDetector(cv=None)``: its ``score_samples`` (hence the AUC) is
+  that of the default ``cv=5``, whose 5 extra cross-fitted models only set the threshold.
+  Baselines: IsolationForest, PCA(32) reconstruction error.
 * ``mnist-reconstruction``: ``AutoencoderTransformer(latent_dim=30,
   hidden_layer_sizes=(1000, 500, 250))`` (Hinton & Salakhutdinov 2006's shape) fit on the
   60,000 training images; test sum of squared errors per image. Baselines: PCA(30), the
   training mean.
 
 On MNIST the number of epochs is capped (``max_iter``, printed with each row) so that one fit
-stays within about 15 minutes on a 2-core CPU; ``--max-iter`` changes the cap. Seeds seed the
-split, the labels, every estimator's ``random_state`` and k-means.
+stays within 15 minutes on a 2-core CPU; ``--max-iter`` changes the cap. Each skae row's
+time includes the shared autoencoder's fit. Cost, measured on seed 0 with
+``OMP_NUM_THREADS=1`` on the 2-core machine shared with other jobs (load 4-5, about half a
+core for this process), ``max_iter=20``: mnist-oneclass 212 s (10 detectors), mnist-labels
+843 s (autoencoder 327 s, of which ~130 s the exact 15-NN graph; LabelSpreading on pixels
+252 s), mnist-clustering 867 s (autoencoder 387 s, LatentClustering's UMAP + mixture 140 s,
+DEC refinement 113 s). With mnist-reconstruction the MNIST part costs about 45 minutes a
+seed at that load, so the 3-seed protocol about 2.5 hours: ``--seeds 0`` runs one. Seeds
+seed the split, the labels, every estimator's ``random_state`` and k-means.
 """
 
 import argparse
@@ -563,6 +572,9 @@ def main(argv=None):
         f"--tasks {' '.join(args.tasks)}")
     log(f"seeds {s['seeds']}; umap-learn {'used' if s['umap'] else 'off'}"
         f"; threads OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
+    if not args.quick and any(t.startswith("mnist") for t in args.tasks):
+        log(f"MNIST rows cost about 15 minutes a row and seed on 2 shared cores "
+            f"({len(s['seeds'])} seeds here; see the module docstring)")
     start = time.perf_counter()
     for task in args.tasks:
         task_start = time.perf_counter()
