@@ -53,8 +53,9 @@ time includes the shared autoencoder's fit. Cost, measured on seed 0 with
 core for this process), ``max_iter=20``: mnist-oneclass 212 s (10 detectors), mnist-labels
 843 s (autoencoder 327 s, of which ~130 s the exact 15-NN graph; LabelSpreading on pixels
 252 s), mnist-clustering 867 s (autoencoder 387 s, LatentClustering's UMAP + mixture 140 s,
-DEC refinement 113 s). With mnist-reconstruction the MNIST part costs about 45 minutes a
-seed at that load, so the 3-seed protocol about 2.5 hours: ``--seeds 0`` runs one. Seeds
+DEC refinement 113 s), mnist-reconstruction 801 s (20 epochs of the deep network): the
+MNIST part costs about 45 minutes a seed at that load, so the 3-seed protocol about 2.5
+hours: ``--seeds 0`` runs one. Seeds
 seed the split, the labels, every estimator's ``random_state`` and k-means.
 """
 
