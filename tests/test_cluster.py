@@ -216,3 +216,10 @@ def test_latent_clustering_leaves_torch_threads_alone(digits, frozen_ae):
         assert torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(before)
+
+
+def test_dec_default_autoencoder_codes_one_dimension_per_cluster(digits):
+    # DEC / IDEC code 10 clusters in 10 dimensions; the default used to be a 2-D code.
+    dec = DeepEmbeddedClustering(n_clusters=3, max_iter=1, random_state=0).fit(digits[0][:60])
+    assert dec.estimator_.latent_dim == 3
+    assert dec.cluster_centers_.shape == (3, 3)

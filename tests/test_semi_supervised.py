@@ -209,3 +209,26 @@ def test_cluster_then_label_string_classes_and_more_clusters(few_labels, frozen_
     assert set(clf.classes_) == set(names)
     assert clf.cluster_class_proba_.shape == (15, 10)
     assert set(clf.predict(X_test)) <= set(names)
+
+
+def test_spreading_converges_to_the_closed_form():
+    """Label spreading's fixed point is (1 - alpha) (I - alpha S)^-1 Y (Zhou et al. 2004).
+    On a 300-node chain a bound on each entry's change stopped 5e-4 away from it (and on
+    MNIST after 17 of ~360 iterations); the total change reaches it within 1e-4."""
+    import scipy.sparse
+
+    from skae.semi_supervised import _spread
+
+    n = 300
+    rows = np.arange(n - 1)
+    chain = scipy.sparse.coo_matrix((np.ones(n - 1), (rows, rows + 1)), shape=(n, n))
+    graph = (chain + chain.T).tocsr()
+    seeds = np.zeros((n, 2))
+    seeds[[0, 5], 0] = 1.0
+    seeds[n - 1, 1] = 1.0
+    scale = np.diag(1 / np.sqrt(np.asarray(graph.sum(axis=1)).ravel()))
+    normalised = scale @ graph.toarray() @ scale
+    closed = 0.01 * np.linalg.solve(np.eye(n) - 0.99 * normalised, seeds)
+    spread, n_iter = _spread(graph, seeds, 0.99, 5000, 1e-3)
+    assert n_iter < 5000
+    np.testing.assert_allclose(spread, closed, atol=1e-4)
