@@ -113,8 +113,11 @@ class AutoencoderTransformer(BaseAutoencoder):
         added; a linear code (PCA's) is then one the model can represent from the start,
         and the hidden layers learn what is not linear. Not available with
         ``image_shape``. ``"auto"`` is ``True`` for the perceptron and ``False`` with
-        ``image_shape``. Measured on wine (5-fold CV, StandardScaler + 8-D codes +
-        LogisticRegression, 3 seeds): {LINEAR_PATH_FIGURES}.
+        ``image_shape``. Measured with the default recipe (3 seeds): 5-fold CV accuracy of
+        StandardScaler + 8-D codes + LogisticRegression 0.978 with it and 0.966 without on
+        wine (PCA(8): 0.976), 0.966 and 0.965 on breast cancer (PCA(8): 0.979); on digits
+        (``benchmarks/features.py`` protocol) 5 labels per class + LogisticRegression on
+        16-D codes 0.948 and 0.941, k-means on 10-D codes 0.913 and 0.942.
     manifold_weight : float, default=1.0
         Weight of the neighbour-graph term (parametric UMAP, Sainburg et al., 2021): the
         fuzzy ``n_neighbors``-nearest-neighbour graph of the training rows (exact
