@@ -207,10 +207,15 @@ def test_hidden_norm_with_image_shape_is_an_error(digits):
         ae.fit(digits[0][:20])
 
 
-def test_linear_path_is_on_for_the_perceptron_only(digits):
+def test_linear_path_is_on_for_standardised_tables_only(digits):
     X = digits[0][:50]
-    ae = AutoencoderTransformer(latent_dim=2, max_iter=1, random_state=0).fit(X)
-    assert any(isinstance(m, LinearPath) for m in ae.module_.modules())
+    table = AutoencoderTransformer(latent_dim=2, max_iter=1, random_state=0).fit(X * 16 - 3)
+    assert any(isinstance(m, LinearPath) for m in table.module_.modules())
+    images = AutoencoderTransformer(latent_dim=2, max_iter=1, random_state=0).fit(X)
+    assert not any(isinstance(m, LinearPath) for m in images.module_.modules())
+    forced = AutoencoderTransformer(latent_dim=2, max_iter=1, linear_path=True,
+                                    random_state=0).fit(X)
+    assert any(isinstance(m, LinearPath) for m in forced.module_.modules())
     conv = AutoencoderTransformer(latent_dim=2, image_shape=(1, 8, 8), hidden_layer_sizes=(4,),
                                   max_iter=1, random_state=0).fit(X)
     assert not any(isinstance(m, LinearPath) for m in conv.module_.modules())
