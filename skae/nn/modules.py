@@ -181,6 +181,10 @@ class Autoencoder(nn.Module):
         ``latent_norm="batch"`` standardises the code (``BatchStandardize``) after its
         activation; ``hidden_norm="batch"`` batch-normalises every hidden layer of the
         encoder and the decoder (see ``build_mlp``); None leaves them as they are.
+        ``latent_norm="isotropic"`` centres the code and divides it by one scale
+        (``BatchIsotropic``). ``linear_path=True`` adds a linear layer beside the encoder's
+        layers and one beside the decoder's (``LinearPath``); the code's and the output's
+        activations then follow the sum.
         """
         sizes = (n_features, *hidden_layer_sizes, latent_dim)
         n_out = cls.encoder_outputs_per_unit * latent_dim
