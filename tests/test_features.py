@@ -15,7 +15,8 @@ from skae._graph import _smooth_knn_distances, fuzzy_neighbor_graph, umap_curve
 from skae.metrics import clustering_accuracy
 from skae.nn.graph import NeighborGraphPenalty
 from skae.nn.losses import umap_cross_entropy
-from skae.nn.modules import Autoencoder, BatchNorm, BatchStandardize
+from skae.nn.modules import (Autoencoder, BatchIsotropic, BatchNorm, BatchStandardize,
+                             LinearPath)
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -117,6 +118,32 @@ def test_batch_standardize_standardises_and_takes_one_row():
     assert not list(layer.parameters())
 
 
+def test_batch_isotropic_fixes_the_size_and_keeps_the_shape():
+    layer = BatchIsotropic(3).train()
+    z = torch.randn(500, 3) * torch.tensor([5.0, 0.1, 2.0]) + 7
+    out = layer(z)
+    torch.testing.assert_close(out.mean(0), torch.zeros(3), atol=1e-4, rtol=0)
+    torch.testing.assert_close(out.var(0, unbiased=False).mean(), torch.tensor(1.0),
+                               atol=1e-3, rtol=0)
+    ratio = out.std(0) / z.std(0)  # one scale for every unit
+    torch.testing.assert_close(ratio, ratio[:1].expand(3), rtol=1e-4, atol=0)
+    assert torch.isfinite(layer(z[:1])).all()
+    layer.eval()  # running statistics: rows map on their own
+    torch.testing.assert_close(layer(z[:5]), layer(z)[:5])
+
+
+def test_linear_path_represents_a_linear_autoencoder():
+    module = Autoencoder.mlp(6, (8,), 2, hidden_norm="batch", linear_path=True).eval()
+    paths = [m for m in module.modules() if isinstance(m, LinearPath)]
+    assert len(paths) == 2
+    for path in paths:  # silence the non-linear part: what is left is linear
+        torch.nn.init.zeros_(path.body[-1].weight)
+        torch.nn.init.zeros_(path.body[-1].bias)
+    x = torch.randn(4, 6)
+    expected = paths[1].linear(paths[0].linear(x))
+    torch.testing.assert_close(module(x)["reconstruction"], expected)
+
+
 def test_hidden_norm_builds_batch_norm_in_hidden_layers_only():
     module = Autoencoder.mlp(10, (8, 4), 2, hidden_norm="batch")
     norms = [m for m in module.modules() if isinstance(m, BatchNorm)]
@@ -127,16 +154,19 @@ def test_hidden_norm_builds_batch_norm_in_hidden_layers_only():
 
 # -- the estimator ---------------------------------------------------------------------------
 
-def test_default_codes_are_standardised_and_record_the_manifold_term(digits):
+def test_default_code_is_free_with_the_graph_term_and_standardised_without(digits):
     X = digits[0][:300]
     ae = AutoencoderTransformer(latent_dim=4, max_iter=30, random_state=0).fit(X)
     assert "train_manifold" in ae.history_[0]
-    Z = ae.transform(X)
+    assert not any(isinstance(m, BatchStandardize) for m in ae.module_.modules())
+    plain = AutoencoderTransformer(latent_dim=4, max_iter=30, manifold_weight=0.0,
+                                   random_state=0).fit(X)
+    assert "train_manifold" not in plain.history_[0]
+    Z = plain.transform(X)
     np.testing.assert_allclose(Z.std(axis=0), 1.0, atol=0.1)
     np.testing.assert_allclose(Z.mean(axis=0), 0.0, atol=0.1)
     off = AutoencoderTransformer(latent_dim=4, max_iter=5, manifold_weight=0.0,
                                  latent_norm=None, random_state=0).fit(X)
-    assert "train_manifold" not in off.history_[0]
     assert not any(isinstance(m, BatchStandardize) for m in off.module_.modules())
 
 
@@ -175,6 +205,23 @@ def test_hidden_norm_with_image_shape_is_an_error(digits):
                                 hidden_norm="batch", max_iter=1)
     with pytest.raises(ValueError, match="hidden_norm"):
         ae.fit(digits[0][:20])
+
+
+def test_linear_path_is_on_for_standardised_tables_only(digits):
+    X = digits[0][:50]
+    table = AutoencoderTransformer(latent_dim=2, max_iter=1, random_state=0).fit(X * 16 - 3)
+    assert any(isinstance(m, LinearPath) for m in table.module_.modules())
+    images = AutoencoderTransformer(latent_dim=2, max_iter=1, random_state=0).fit(X)
+    assert not any(isinstance(m, LinearPath) for m in images.module_.modules())
+    forced = AutoencoderTransformer(latent_dim=2, max_iter=1, linear_path=True,
+                                    random_state=0).fit(X)
+    assert any(isinstance(m, LinearPath) for m in forced.module_.modules())
+    conv = AutoencoderTransformer(latent_dim=2, image_shape=(1, 8, 8), hidden_layer_sizes=(4,),
+                                  max_iter=1, random_state=0).fit(X)
+    assert not any(isinstance(m, LinearPath) for m in conv.module_.modules())
+    with pytest.raises(ValueError, match="linear_path"):
+        AutoencoderTransformer(image_shape=(1, 8, 8), hidden_layer_sizes=(4,),
+                               linear_path=True, max_iter=1).fit(X)
 
 
 def test_manifold_term_helps_clustering(digits):

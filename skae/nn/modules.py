@@ -71,14 +71,44 @@ class BatchStandardize(BatchNorm):
         super().__init__(num_features, affine=False, momentum=momentum)
 
 
+class BatchIsotropic(nn.Module):
+    """Centre a code over the batch and divide it by one scale for all its units: the
+    root mean variance of the units. Unlike ``BatchStandardize`` it keeps the code's
+    geometry (the ratios of the units' spreads, the angles); it only fixes its overall
+    size, so a distance-based term cannot shrink or blow up the code.
+
+    Training batches use their own statistics and update running ones (with
+    ``momentum``), which evaluation uses; a one-row training batch uses the running ones.
+    """
+
+    def __init__(self, num_features, momentum=0.1, eps=1e-5):
+        super().__init__()
+        self.momentum = momentum
+        self.eps = eps
+        self.register_buffer("running_mean", torch.zeros(num_features))
+        self.register_buffer("running_var", torch.ones(()))
+
+    def forward(self, x):
+        if self.training and x.shape[0] >= 2:
+            mean = x.mean(dim=0)
+            var = x.var(dim=0, unbiased=False).mean()
+            with torch.no_grad():
+                self.running_mean.lerp_(mean.detach(), self.momentum)
+                unbiased = var.detach() * x.shape[0] / (x.shape[0] - 1)
+                self.running_var.lerp_(unbiased, self.momentum)
+        else:
+            mean, var = self.running_mean, self.running_var
+        return (x - mean) / torch.sqrt(var + self.eps)
+
+
 @contextlib.contextmanager
 def rowwise(module):
     """Within this block the batch-normalisation layers of ``module`` use their running
     statistics, so the module maps each row on its own (as in evaluation) while it keeps
     training otherwise: what a per-row derivative, such as the contractive Jacobian, needs.
     """
-    norms = [m for m in module.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)
-             and m.training]
+    norms = [m for m in module.modules()
+             if isinstance(m, (nn.modules.batchnorm._BatchNorm, BatchIsotropic)) and m.training]
     for m in norms:
         m.eval()
     try:
@@ -88,7 +118,20 @@ def rowwise(module):
             m.train()
 
 
-LATENT_NORMS = {"batch": BatchStandardize}
+class LinearPath(nn.Module):
+    """``linear(x) + body(x)``: a linear map beside a non-linear network, so a linear code
+    (PCA's, at the optimum of the reconstruction error) is a special case of the model."""
+
+    def __init__(self, linear, body):
+        super().__init__()
+        self.linear = linear
+        self.body = body
+
+    def forward(self, x):
+        return self.linear(x) + self.body(x)
+
+
+LATENT_NORMS = {"batch": BatchStandardize, "isotropic": BatchIsotropic}
 HIDDEN_NORMS = {"batch": BatchNorm}
 
 
@@ -132,18 +175,35 @@ class Autoencoder(nn.Module):
     @classmethod
     def mlp(cls, n_features, hidden_layer_sizes, latent_dim, *, activation="relu",
             output_activation="identity", latent_activation="identity", latent_norm=None,
-            hidden_norm=None):
+            hidden_norm=None, linear_path=False):
         """Build a multi-layer perceptron autoencoder with a mirrored decoder.
 
         ``latent_norm="batch"`` standardises the code (``BatchStandardize``) after its
         activation; ``hidden_norm="batch"`` batch-normalises every hidden layer of the
         encoder and the decoder (see ``build_mlp``); None leaves them as they are.
+        ``latent_norm="isotropic"`` centres the code and divides it by one scale
+        (``BatchIsotropic``). ``linear_path=True`` adds a linear layer beside the encoder's
+        layers and one beside the decoder's (``LinearPath``); the code's and the output's
+        activations then follow the sum.
         """
         sizes = (n_features, *hidden_layer_sizes, latent_dim)
-        encoder = build_mlp((*sizes[:-1], cls.encoder_outputs_per_unit * latent_dim),
-                            activation, latent_activation, hidden_norm)
+        n_out = cls.encoder_outputs_per_unit * latent_dim
+        if linear_path:
+            encoder = nn.Sequential(LinearPath(
+                nn.Linear(n_features, n_out),
+                build_mlp((*sizes[:-1], n_out), activation, "identity", hidden_norm)))
+            if latent_activation != "identity":
+                encoder.append(ACTIVATIONS[latent_activation]())
+            decoder = nn.Sequential(LinearPath(
+                nn.Linear(latent_dim, n_features),
+                build_mlp(sizes[::-1], activation, "identity", hidden_norm)))
+            if output_activation != "identity":
+                decoder.append(ACTIVATIONS[output_activation]())
+        else:
+            encoder = build_mlp((*sizes[:-1], n_out), activation, latent_activation,
+                                hidden_norm)
+            decoder = build_mlp(sizes[::-1], activation, output_activation, hidden_norm)
         encoder = _with_latent_norm(encoder, latent_norm, latent_dim)
-        decoder = build_mlp(sizes[::-1], activation, output_activation, hidden_norm)
         return cls(encoder, decoder, n_features)
 
     def set_normalization(self, shift, scale):
