@@ -22,8 +22,10 @@ from skae import (
 # A mark, not a warnings.filterwarnings call at import, which would silence the whole session.
 # check_supervised_y_no_nan passes y holding NaN and inf: scikit-learn's own type_of_target
 # casts them to int, with a RuntimeWarning, on the way to the ValueError the check expects.
+# Some checks fit on random noise for a few epochs, where a model that learns nothing says so.
 pytestmark = [
     pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+    pytest.mark.filterwarnings("ignore:.* learned nothing:RuntimeWarning"),
     pytest.mark.filterwarnings("ignore:invalid value encountered in cast:RuntimeWarning"),
 ]
 
@@ -63,15 +65,17 @@ _UNLABELED_MARKER = (
 )
 _FLOAT32_ROUNDING = (
     "the codes are computed by torch in float32, and a matrix product over a different number "
-    "of rows can round the last bit differently (about 1e-7 relative), which the logistic "
-    "regression's decision_function shows at the check's 1e-7 tolerance"
+    "of rows can round the last bit differently (about 1e-7 relative), which outputs computed "
+    "from the codes (score_samples, a classifier's decision_function) show at the check's "
+    "1e-7 tolerance"
 )
 EXPECTED_FAILURES = {
     "SparseAutoencoder": {
         "check_methods_sample_order_invariance": _SIGMOID_ULP,
     },
-    "LatentClassifier": {"check_classifiers_classes": _UNLABELED_MARKER,
-                         "check_methods_subset_invariance": _FLOAT32_ROUNDING},
+    # score_samples of the 3-epoch tabular model: 1.3e-7 relative on one row of 20.
+    "AutoencoderTransformer": {"check_methods_subset_invariance": _FLOAT32_ROUNDING},
+    "LatentClassifier": {"check_classifiers_classes": _UNLABELED_MARKER},
     "AutoencoderClassifier": {"check_classifiers_classes": _UNLABELED_MARKER},
     "LatentClustering": {"check_methods_subset_invariance": _FLOAT32_ROUNDING},
     "ManifoldLabelSpreading": {"check_classifiers_classes": _UNLABELED_MARKER},
