@@ -117,8 +117,8 @@ GOALS = {
 
 # Sizes per mode. max_iter None means the estimator's default; rows None means all rows.
 SETTINGS = {
-    "quick": dict(seeds=(0,), digits_rows=400, digits_max_iter=5, dec_max_iter=2,
-                  tab_rows=300, tab_max_iter=5, mnist_train=600, mnist_test=300,
+    "quick": dict(seeds=(0,), digits_rows=300, digits_max_iter=5, dec_max_iter=2,
+                  tab_rows=200, tab_max_iter=5, mnist_train=400, mnist_test=200,
                   mnist_max_iter=2, oc_digits=(0, 1), umap=False),
     "full": dict(seeds=SEEDS, digits_rows=None, digits_max_iter=None, dec_max_iter=None,
                  tab_rows=None, tab_max_iter=None, mnist_train=None, mnist_test=None,
