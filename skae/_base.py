@@ -104,7 +104,7 @@ class TorchEstimatorMixin(CallbackSupportMixin):
         )
         # Data-parallel ranks share this seed; each draws its own noise.
         with torch_seed(int(rng.randint(2**31 - 1)) + rank(), device), \
-                thread_policy(module, trainer.batch_size, train=True):
+                thread_policy(module, trainer.batch_size + objective.extra_rows, train=True):
             history = trainer.fit(train, valid, max_iter=max_iter)
         self._warn_after_training(trainer, history, max_iter=max_iter, first_call=first_call,
                                   warn_unconverged=warn_unconverged,

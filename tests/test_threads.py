@@ -49,7 +49,7 @@ def _fit(X, **params):
 
 def test_tiny_model_trains_on_one_thread_and_restores_the_callers_setting(seen):
     torch.set_num_threads(3)
-    est = _fit(_wine(), max_iter=3)
+    est = _fit(_wine(), max_iter=3, manifold_weight=0)
     assert seen and set(seen) == {1}
     assert torch.get_num_threads() == 3
 
@@ -133,6 +133,20 @@ def test_decision_from_work_size():
     # Two calls running at once in threads share the cores.
     assert choose_threads(module_work(reference, 256), 2, active=2) == 1
     assert choose_threads(module_work(reference, 256), 2, n_threads=7) == 7
+
+
+@pytest.mark.skipif(usable_cores() < 2, reason="needs 2 usable cores")
+def test_the_neighbour_graph_terms_rows_count_as_work(seen, monkeypatch):
+    # The default objective encodes both ends of 8 x batch graph edges a step: 17 x the
+    # batch's rows through the encoder, enough work on wine for the step timer to try two
+    # threads; without the term the same model stays on one.
+    monkeypatch.setattr(_threads, "free_cpus", lambda: 2)
+    torch.set_num_threads(2)
+    _fit(_wine(), max_iter=12)
+    assert seen[:3] == [1, 1, 1] and 2 in seen
+    seen.clear()
+    _fit(_wine(), max_iter=12, manifold_weight=0)
+    assert set(seen) == {1}
 
 
 def test_usable_cores_respects_affinity():

@@ -95,3 +95,8 @@ class JointObjective:
         terms["loss"] = terms["reconstruction"] + self.classification_weight * terms[
             "classification"]
         return terms
+
+    @property
+    def extra_rows(self):
+        """Rows a step encodes beyond its batch: the autoencoder objective's."""
+        return self.reconstruction.extra_rows

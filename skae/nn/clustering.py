@@ -108,6 +108,13 @@ class ClusteringObjective:
         terms["loss"] = loss
         return terms
 
+    @property
+    def extra_rows(self):
+        """Rows a step encodes beyond its batch: the autoencoder objective's, when used."""
+        if self.reconstruction is None or not self.reconstruction_weight > 0:
+            return 0
+        return self.reconstruction.extra_rows
+
 
 def target_for(inputs, n_clusters):
     """An all-zero target tensor beside ``inputs``, filled by ``TargetRefresh``."""

@@ -45,6 +45,11 @@ class NeighborGraphPenalty:
         self.n_edges = n_edges
         self.negative_rate = negative_rate
 
+    @property
+    def extra_rows(self):
+        """Rows encoded per call: both ends of every drawn edge."""
+        return 2 * self.n_edges
+
     def __call__(self, module, inputs, outputs):
         edges = torch.multinomial(self.weight, self.n_edges, replacement=True)
         rows = torch.cat([self.head[edges], self.tail[edges]])

@@ -50,6 +50,12 @@ class Objective:
         terms["loss"] = loss
         return terms
 
+    @property
+    def extra_rows(self):
+        """Rows a training step encodes beyond its batch (the neighbour-graph term's edge
+        ends): the thread policy sizes a step's work from them."""
+        return sum(getattr(fn, "extra_rows", 0) for _, fn in self.penalties.values())
+
 
 def adam(params, *, lr, weight_decay=0.0, state=None):
     """The optimiser of every skae fit: Adam, with the fused kernel where this torch and
