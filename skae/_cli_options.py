@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = 'd32c4ccf796bad0ce933'
+KEY = 'db552b5b78e39e0e9d32'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -397,10 +397,14 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                '``HistGradientBoostingRegressor``); the choice is '
                                                'in ``do_early_stopping_``. What that costs: a '
                                                "default fit of MNIST's 60,000 x 784 training "
-                                               'images (2-D latent) stopped by itself after 58 '
-                                               'epochs, 100 CPU-seconds on one thread (190 s of '
-                                               'wall time on 2 cores shared with other jobs), at '
-                                               'test MSE 0.0362.',
+                                               'images (2-D latent) stopped by itself after 38 '
+                                               'epochs, 409 CPU-seconds on one thread (884 s of '
+                                               'wall time beside other jobs, load 3-4), at test '
+                                               'MSE 0.0366; most of it is the neighbour-graph term '
+                                               '(``manifold_weight``). With ``manifold_weight=0`` '
+                                               'a fit of 48,000 rows stopped after 55 epochs in '
+                                               '51.5 s on two idle cores (101 CPU-seconds) at '
+                                               '0.0349 (``benchmarks/speed.py``, section 2).',
                                         'role': 'value'},
                                        {'name': 'validation_fraction',
                                         'default': '0.1',
@@ -455,22 +459,21 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                'MSE 0.0341, 0.0345 and 0.0348 (seeds 0, 1, 2), '
                                                "below the reference recipe's 0.0352 (batch 32, "
                                                'constant 1e-3, 60 epochs: about 610 CPU-seconds), '
-                                               'after 35 epochs of about 1.07 CPU-seconds each on '
-                                               'an idle machine (about 39 for the fit; the three '
-                                               'fits ran beside other jobs at load 4.5-5 and took '
-                                               '59-65). Beside it (seed 0): the constant 3e-3 '
-                                               'needs 48 epochs to get there; a cosine over 40 '
-                                               'epochs ends at 0.0353 from a peak of 3e-3 and at '
-                                               '0.0348 from 1e-2; over 20 epochs at 0.0348 from '
-                                               '3e-2 and 0.0352 from 5e-2 (seed 1: 0.0352 from '
-                                               '3e-2); over 30 epochs from 3e-2 at 0.0344, 0.0345 '
-                                               'and 0.0351 (seeds 0, 1, 2), too close to the '
-                                               'target for a documented setting; over 40 epochs at '
-                                               '0.0343 on each seed, a wider margin for 5 more '
-                                               'epochs. The batch norms are part of it: without '
-                                               'them (``hidden_norm=None, latent_norm=None``) the '
-                                               'cosine from 3e-3 over 40 epochs ends at 0.0368 '
-                                               'instead of 0.0353.',
+                                               'after 35 epochs: 33.6 s on two idle cores (66.3 '
+                                               'CPU-seconds; the recipe took 598.6 s in the same '
+                                               'run, ``benchmarks/speed.py`` section 2). Beside it '
+                                               '(seed 0): the constant 3e-3 needs 48 epochs to get '
+                                               'there; a cosine over 40 epochs ends at 0.0353 from '
+                                               'a peak of 3e-3 and at 0.0348 from 1e-2; over 20 '
+                                               'epochs at 0.0348 from 3e-2 and 0.0352 from 5e-2 '
+                                               '(seed 1: 0.0352 from 3e-2); over 30 epochs from '
+                                               '3e-2 at 0.0344, 0.0345 and 0.0351 (seeds 0, 1, 2), '
+                                               'too close to the target for a documented setting; '
+                                               'over 40 epochs at 0.0343 on each seed, a wider '
+                                               'margin for 5 more epochs. The batch norms are part '
+                                               'of it: without them (``hidden_norm=None, '
+                                               'latent_norm=None``) the cosine from 3e-3 over 40 '
+                                               'epochs ends at 0.0368 instead of 0.0353.',
                                         'role': 'value'}],
                             'summary': 'Autoencoder as a scikit-learn transformer: ``transform`` '
                                        'gives the latent code.',
@@ -1136,10 +1139,14 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                '``HistGradientBoostingRegressor``); the choice is '
                                                'in ``do_early_stopping_``. What that costs: a '
                                                "default fit of MNIST's 60,000 x 784 training "
-                                               'images (2-D latent) stopped by itself after 58 '
-                                               'epochs, 100 CPU-seconds on one thread (190 s of '
-                                               'wall time on 2 cores shared with other jobs), at '
-                                               'test MSE 0.0362.',
+                                               'images (2-D latent) stopped by itself after 38 '
+                                               'epochs, 409 CPU-seconds on one thread (884 s of '
+                                               'wall time beside other jobs, load 3-4), at test '
+                                               'MSE 0.0366; most of it is the neighbour-graph term '
+                                               '(``manifold_weight``). With ``manifold_weight=0`` '
+                                               'a fit of 48,000 rows stopped after 55 epochs in '
+                                               '51.5 s on two idle cores (101 CPU-seconds) at '
+                                               '0.0349 (``benchmarks/speed.py``, section 2).',
                                         'role': 'value'},
                                        {'name': 'validation_fraction',
                                         'default': '0.1',
@@ -1194,25 +1201,25 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                'MSE 0.0341, 0.0345 and 0.0348 (seeds 0, 1, 2), '
                                                "below the reference recipe's 0.0352 (batch 32, "
                                                'constant 1e-3, 60 epochs: about 610 CPU-seconds), '
-                                               'after 35 epochs of about 1.07 CPU-seconds each on '
-                                               'an idle machine (about 39 for the fit; the three '
-                                               'fits ran beside other jobs at load 4.5-5 and took '
-                                               '59-65). Beside it (seed 0): the constant 3e-3 '
-                                               'needs 48 epochs to get there; a cosine over 40 '
-                                               'epochs ends at 0.0353 from a peak of 3e-3 and at '
-                                               '0.0348 from 1e-2; over 20 epochs at 0.0348 from '
-                                               '3e-2 and 0.0352 from 5e-2 (seed 1: 0.0352 from '
-                                               '3e-2); over 30 epochs from 3e-2 at 0.0344, 0.0345 '
-                                               'and 0.0351 (seeds 0, 1, 2), too close to the '
-                                               'target for a documented setting; over 40 epochs at '
-                                               '0.0343 on each seed, a wider margin for 5 more '
-                                               'epochs. The batch norms are part of it: without '
-                                               'them (``hidden_norm=None, latent_norm=None``) the '
-                                               'cosine from 3e-3 over 40 epochs ends at 0.0368 '
-                                               'instead of 0.0353. The other parameters mean what '
-                                               'they mean for ``AutoencoderTransformer``, with one '
-                                               'addition: ``random_state`` also seeds the '
-                                               'reparameterisation noise.',
+                                               'after 35 epochs: 33.6 s on two idle cores (66.3 '
+                                               'CPU-seconds; the recipe took 598.6 s in the same '
+                                               'run, ``benchmarks/speed.py`` section 2). Beside it '
+                                               '(seed 0): the constant 3e-3 needs 48 epochs to get '
+                                               'there; a cosine over 40 epochs ends at 0.0353 from '
+                                               'a peak of 3e-3 and at 0.0348 from 1e-2; over 20 '
+                                               'epochs at 0.0348 from 3e-2 and 0.0352 from 5e-2 '
+                                               '(seed 1: 0.0352 from 3e-2); over 30 epochs from '
+                                               '3e-2 at 0.0344, 0.0345 and 0.0351 (seeds 0, 1, 2), '
+                                               'too close to the target for a documented setting; '
+                                               'over 40 epochs at 0.0343 on each seed, a wider '
+                                               'margin for 5 more epochs. The batch norms are part '
+                                               'of it: without them (``hidden_norm=None, '
+                                               'latent_norm=None``) the cosine from 3e-3 over 40 '
+                                               'epochs ends at 0.0368 instead of 0.0353. The other '
+                                               'parameters mean what they mean for '
+                                               '``AutoencoderTransformer``, with one addition: '
+                                               '``random_state`` also seeds the reparameterisation '
+                                               'noise.',
                                         'role': 'value'}],
                             'summary': 'Variational autoencoder (β-VAE): a generative model with a '
                                        'Gaussian latent space.',

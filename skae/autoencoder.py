@@ -172,8 +172,11 @@ class AutoencoderTransformer(BaseAutoencoder):
         ``"auto"``: on when ``X`` has more than 10,000 samples (as in
         ``HistGradientBoostingRegressor``); the choice is in ``do_early_stopping_``.
         What that costs: a default fit of MNIST's 60,000 x 784 training images (2-D
-        latent) stopped by itself after 58 epochs, 100 CPU-seconds on one thread (190 s
-        of wall time on 2 cores shared with other jobs), at test MSE 0.0362.
+        latent) stopped by itself after 38 epochs, 409 CPU-seconds on one thread (884 s of
+        wall time beside other jobs, load 3-4), at test MSE 0.0366; most of it is the
+        neighbour-graph term (``manifold_weight``). With ``manifold_weight=0`` a fit of
+        48,000 rows stopped after 55 epochs in 51.5 s on two idle cores (101 CPU-seconds)
+        at 0.0349 (``benchmarks/speed.py``, section 2).
     validation_fraction : float, default=0.1
         Fraction of the data held out when early stopping.
     n_iter_no_change : int, default=10
@@ -200,10 +203,10 @@ class AutoencoderTransformer(BaseAutoencoder):
         learning_rate="cosine", learning_rate_init=3e-2, max_iter=35,
         early_stopping=False`` ends at test MSE 0.0341, 0.0345 and 0.0348 (seeds 0, 1, 2),
         below the reference recipe's 0.0352 (batch 32, constant 1e-3, 60 epochs: about 610
-        CPU-seconds), after 35 epochs of about 1.07 CPU-seconds each on an idle machine
-        (about 39 for the fit; the three fits ran beside other jobs at load 4.5-5 and took
-        59-65). Beside it (seed 0): the constant 3e-3 needs 48 epochs to get there; a
-        cosine over 40 epochs ends at 0.0353 from a peak of 3e-3 and at 0.0348 from 1e-2;
+        CPU-seconds), after 35 epochs: 33.6 s on two idle cores (66.3 CPU-seconds; the
+        recipe took 598.6 s in the same run, ``benchmarks/speed.py`` section 2). Beside
+        it (seed 0): the constant 3e-3 needs 48 epochs to get there; a cosine over 40
+        epochs ends at 0.0353 from a peak of 3e-3 and at 0.0348 from 1e-2;
         over 20 epochs at 0.0348 from 3e-2 and 0.0352 from 5e-2 (seed 1: 0.0352 from
         3e-2); over 30 epochs from 3e-2 at 0.0344, 0.0345 and 0.0351 (seeds 0, 1, 2), too
         close to the target for a documented setting; over 40 epochs at 0.0343 on each
