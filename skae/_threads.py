@@ -3,9 +3,8 @@
 torch starts one intra-op thread per core and every operation waits for all of them. A small
 model gains nothing from a second thread, and when another program holds a core the waiting
 threads slow a fit down tens of times. So skae picks the thread count for each call from the
-work's size, never above the cores the process may use, measures during training whether
-the extra threads pay (they stop paying as soon as the machine is busy), and puts the
-caller's torch setting back afterwards.
+work's size, never above the cores the process may use, falls back to one thread while
+other programs hold the cores, and puts the caller's torch setting back afterwards.
 """
 
 import contextlib
@@ -43,17 +42,24 @@ def config_context(*, n_threads=None):
 
     By default (``n_threads="auto"``) each fit, ``partial_fit``, ``transform``,
     ``inverse_transform``, ``score`` and ``score_samples`` chooses its number of torch
-    intra-op threads from the size of its work (rows per batch times the weights of the
-    layers): a model of the size of the wine or digits defaults runs on one thread, the
+    intra-op threads from the size of its work (rows per step times the weights of the
+    layers; a step of the default neighbour-graph term encodes 16 rows per batch row
+    besides the batch): a plain model of the size of the wine or digits defaults
+    (``manifold_weight=0``) runs on one thread, the default models on them and the
     784-128-64-16-2 reference model at batch 256 on two. The choice never exceeds the cores
     the process may use (CPU affinity, a cgroup CPU quota, ``LOKY_MAX_CPU_COUNT``) nor the
     caller's own torch setting (``torch.get_num_threads()``), which reflects
     ``OMP_NUM_THREADS``, the limits joblib and Dask give their workers, an active
     ``threadpoolctl.threadpool_limits`` and a call to ``torch.set_num_threads``, nor the
     cores left free by other programs running at that instant (Linux). During training skae
-    times a few steps with one thread and with several, keeps the faster and checks again
-    now and then, so a machine that becomes busy falls back to one thread.
-    The caller's torch setting is restored when the call ends, also on an error or Ctrl-C.
+    counts the free cores again every few seconds, so a fit falls back to one thread while
+    the machine is busy. The caller's torch setting is restored when the call ends, also on
+    an error or Ctrl-C.
+
+    The thread count changes the rounding of torch's sums, and training amplifies such
+    differences: a fit is reproducible from its ``random_state`` at a given thread count.
+    Under ``"auto"`` that holds on a machine that stays idle (or stays busy) during the
+    fit; where bit-for-bit repeatable fits matter on a shared machine, fix ``n_threads``.
 
     Parameters
     ----------
@@ -178,76 +184,35 @@ def module_work(module, rows):
     return rows * weights
 
 
-class _StepTimer:
-    """A forward pre-hook timing training steps, switching between 1 and ``high`` threads.
+class _LoadWatch:
+    """A forward pre-hook on the training module that gives up the extra threads while
+    other programs hold the cores.
 
-    The time between two training forwards is one step (forward, backward, update). It
-    times ``STEPS`` steps on one thread, then on ``high`` (cut short by a step twice as slow),
-    keeps the faster (the extra threads must win by 5%) and times again after ``PERIOD`` s,
-    doubling the wait while the choice holds.
+    Training runs on ``high`` threads, the count chosen from the work's size, which makes a
+    fit on an idle machine the same from one run to the next: the thread count changes the
+    rounding of torch's sums, and training amplifies those differences. Every ``PERIOD``
+    seconds of training it counts the machine's free CPUs: fewer than ``high`` (another
+    program is running) means one thread until they are free again, since threads that
+    wait on each other for a taken core slow a step down tens of times.
     """
 
-    STEPS = 4
-    PERIOD = 5.0
-    MAX_PERIOD = 80.0
+    PERIOD = 2.0
 
     def __init__(self, high):
         self.high = high
-        self.chosen = 1
-        self.trial = []  # settings still to time, in order
-        self.times = {1: [], high: []}
-        self.last = None
-        self.skip = 1
-        self.period = self.PERIOD
-        self.next_check = -math.inf  # the first step checks
-        _set_threads(1)
+        self.next_check = -math.inf
+        self.check(time.perf_counter())
 
     def __call__(self, module, args):
         if not (module.training and torch.is_grad_enabled()):
-            self.last = None  # validation passes between steps are not a step
-            return
+            return  # validation passes between steps
         now = time.perf_counter()
-        last, self.last = self.last, now
-        if not self.trial and now >= self.next_check:
-            if free_cpus() < self.high:
-                # Busy: several threads would wait on each other; no need to time it.
-                self.chosen, self.period = 1, self.PERIOD
-                self.next_check = now + self.period
-                _set_threads(1)
-            else:
-                self.trial = [1, self.high]
-                self.times = {1: [], self.high: []}
-                self.skip = 1
-                _set_threads(1)
-            return
-        if last is None or not self.trial:
-            return
-        if self.skip:  # the first step after a switch pays for the switch
-            self.skip -= 1
-            return
-        current = self.trial[0]
-        self.times[current].append(now - last)
-        # On a busy machine a step on several threads can take tens of times longer: one
-        # such step ends the trial.
-        slow = current != 1 and now - last > 2 * _median(self.times[1])
-        if len(self.times[current]) < self.STEPS and not slow:
-            return
-        self.trial.pop(0)
-        self.skip = 1
-        if self.trial:
-            _set_threads(self.trial[0])
-            return
-        chosen = (self.high if _median(self.times[self.high]) < 0.95 * _median(self.times[1])
-                  else 1)
-        self.period = (min(2 * self.period, self.MAX_PERIOD) if chosen == self.chosen
-                       else self.PERIOD)
-        self.chosen = chosen
-        self.next_check = now + self.period
-        _set_threads(chosen)
+        if now >= self.next_check:
+            self.check(now)
 
-
-def _median(times):
-    return sorted(times)[len(times) // 2]
+    def check(self, now):
+        self.next_check = now + self.PERIOD
+        _set_threads(self.high if free_cpus() >= self.high else 1)
 
 
 def _set_threads(n):
@@ -260,7 +225,7 @@ def thread_policy(module, rows, *, train=False):
     """Run the block with the thread count chosen for ``rows`` rows through ``module``.
 
     The one place skae sets torch's threads: around the training loop (``train=True``: the
-    steps are timed, see :class:`_StepTimer`) and around inference. The caller's setting
+    machine's load is watched, see :class:`_LoadWatch`) and around inference. The caller's setting
     is restored on leaving, whatever happens inside.
     """
     me = threading.get_ident()
@@ -280,8 +245,8 @@ def thread_policy(module, rows, *, train=False):
             n = choose_threads(module_work(module, rows), min(usable_cores(), ceiling),
                                n_threads=setting, active=sharing)
         if setting == "auto" and n > 1 and train:
-            # Timed, and the machine's load is checked again every few seconds.
-            hook = module.register_forward_pre_hook(_StepTimer(n))
+            # The machine's load is checked again every few seconds.
+            hook = module.register_forward_pre_hook(_LoadWatch(n))
         elif setting == "auto" and n > 1:
             _set_threads(max(1, min(n, free_cpus())))
         else:

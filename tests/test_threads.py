@@ -73,7 +73,7 @@ def test_setting_restored_after_an_exception(monkeypatch, error):
     monkeypatch.setattr(Trainer, "fit", failing_fit)
     torch.set_num_threads(3)
     with pytest.raises(error):
-        _fit(_wine(), max_iter=3)
+        _fit(_wine(), max_iter=3, manifold_weight=0)
     assert torch.get_num_threads() == 3
 
 
@@ -106,8 +106,8 @@ def test_refinement_runs_under_the_policy(seen):
     X = _wine()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        DeepEmbeddedClustering(AutoencoderTransformer(max_iter=2), n_clusters=3, max_iter=2,
-                               random_state=0).fit(X)
+        DeepEmbeddedClustering(AutoencoderTransformer(max_iter=2, manifold_weight=0),
+                               n_clusters=3, max_iter=2, random_state=0).fit(X)
     assert seen and set(seen) == {1}
     assert torch.get_num_threads() == 3
 
@@ -138,12 +138,12 @@ def test_decision_from_work_size():
 @pytest.mark.skipif(usable_cores() < 2, reason="needs 2 usable cores")
 def test_the_neighbour_graph_terms_rows_count_as_work(seen, monkeypatch):
     # The default objective encodes both ends of 8 x batch graph edges a step: 17 x the
-    # batch's rows through the encoder, enough work on wine for the step timer to try two
-    # threads; without the term the same model stays on one.
+    # batch's rows through the encoder, enough work on wine for two threads (measured
+    # faster: benchmarks/speed.py, table 6); without the term the same model stays on one.
     monkeypatch.setattr(_threads, "free_cpus", lambda: 2)
     torch.set_num_threads(2)
     _fit(_wine(), max_iter=12)
-    assert seen[:3] == [1, 1, 1] and 2 in seen
+    assert set(seen) == {2}
     seen.clear()
     _fit(_wine(), max_iter=12, manifold_weight=0)
     assert set(seen) == {1}
@@ -161,12 +161,11 @@ def _big_fit(**params):
 
 
 @pytest.mark.skipif(usable_cores() < 2, reason="needs 2 usable cores")
-def test_large_work_times_both_settings_under_its_ceiling(seen, monkeypatch):
+def test_large_work_trains_on_its_chosen_threads_under_its_ceiling(seen, monkeypatch):
     monkeypatch.setattr(_threads, "free_cpus", lambda: 2)  # whatever else runs here
     torch.set_num_threads(2)
     _big_fit()
-    # The step timer starts on one thread, then tries two.
-    assert seen[:3] == [1, 1, 1] and 2 in seen
+    assert set(seen) == {2}
     assert torch.get_num_threads() == 2
 
     # An active threadpoolctl limit (or OMP_NUM_THREADS, or a joblib worker's limit) is the
@@ -178,30 +177,17 @@ def test_large_work_times_both_settings_under_its_ceiling(seen, monkeypatch):
     assert set(seen) == {1}
 
 
-def test_step_timer_keeps_the_faster_setting(monkeypatch):
-    """With a fake clock: two threads are slow (a busy machine), so one thread is kept;
-    later they are fast again, and the periodic check takes them back."""
-    clock = [0.0]
-    monkeypatch.setattr(_threads.time, "perf_counter", lambda: clock[0])
+@pytest.mark.skipif(usable_cores() < 2, reason="needs 2 usable cores")
+def test_a_fit_on_an_idle_machine_is_reproducible(seen, monkeypatch):
+    # The thread count changes torch's rounding and training amplifies it (a default fit
+    # of the digits on one thread and on two differ by half the codes' range), so an idle
+    # machine must train every step of every run on the same count.
     monkeypatch.setattr(_threads, "free_cpus", lambda: 2)
-    cost = {1: 1.0, 2: 10.0}
-    module = torch.nn.Linear(2, 2)
     torch.set_num_threads(2)
-    timer = _threads._StepTimer(2)
-    assert torch.get_num_threads() == 1
-    used = []
-    with torch.enable_grad():
-        for _ in range(40):
-            timer(module, ())
-            used.append(torch.get_num_threads())
-            clock[0] += cost[torch.get_num_threads()]
-    assert 2 in used and timer.chosen == 1 and used[-1] == 1
-    cost = {1: 1.0, 2: 0.5}
-    with torch.enable_grad():
-        for _ in range(400):
-            timer(module, ())
-            clock[0] += cost[torch.get_num_threads()]
-    assert timer.chosen == 2 and torch.get_num_threads() == 2
+    X = np.random.RandomState(0).rand(600, 64).astype(np.float32)
+    first, second = (_fit(X, latent_dim=4, max_iter=8).transform(X) for _ in range(2))
+    assert set(seen) == {2}
+    np.testing.assert_array_equal(first, second)
 
 
 @pytest.mark.skipif(usable_cores() < 2, reason="needs 2 usable cores")
@@ -213,22 +199,28 @@ def test_a_program_running_beside_leaves_one_thread(seen, monkeypatch):
     assert torch.get_num_threads() == 2
 
 
-def test_step_timer_falls_back_to_one_thread_when_the_machine_gets_busy(monkeypatch):
+def test_load_watch_gives_up_threads_while_the_machine_is_busy(monkeypatch):
     clock = [0.0]
     free = [2]
     monkeypatch.setattr(_threads.time, "perf_counter", lambda: clock[0])
     monkeypatch.setattr(_threads, "free_cpus", lambda: free[0])
     module = torch.nn.Linear(2, 2)
-    torch.set_num_threads(2)
-    timer = _threads._StepTimer(2)
-    cost = {1: 1.0, 2: 0.5}  # idle: two threads pay
-    with torch.enable_grad():
-        for _ in range(30):
-            timer(module, ())
-            clock[0] += cost[torch.get_num_threads()]
-        assert timer.chosen == 2
-        free[0] = 1  # a program starts beside: at the next check, one thread, untimed
-        for _ in range(200):
-            timer(module, ())
-            clock[0] += cost[torch.get_num_threads()]
-    assert timer.chosen == 1 and torch.get_num_threads() == 1
+    torch.set_num_threads(1)
+    watch = _threads._LoadWatch(2)
+    used = []
+
+    def steps(n):
+        with torch.enable_grad():
+            for _ in range(n):
+                watch(module, ())
+                used.append(torch.get_num_threads())
+                clock[0] += 0.5
+
+    steps(10)  # idle: the chosen two threads from the first step on
+    assert set(used) == {2}
+    free[0] = 1  # a program starts beside: one thread from the next check on
+    steps(10)
+    assert used[-1] == 1 and used[10:].count(2) <= watch.PERIOD / 0.5
+    free[0] = 2  # it ends: two threads again
+    steps(10)
+    assert used[-1] == 2

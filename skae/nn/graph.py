@@ -58,5 +58,8 @@ class NeighborGraphPenalty:
         others = torch.randint(0, self.n_edges, (self.n_edges * self.negative_rate,),
                                device=z.device)
         positive = (heads - tails).pow(2).sum(dim=1)
-        negative = (heads.repeat(self.negative_rate, 1) - tails[others]).pow(2).sum(dim=1)
+        # index_select, not tails[others]: its backward adds in a fixed order on any number
+        # of threads, where advanced indexing's scatter-add does not (fits would differ).
+        negative = (heads.repeat(self.negative_rate, 1)
+                    - torch.index_select(tails, 0, others)).pow(2).sum(dim=1)
         return umap_cross_entropy(positive, negative, self.a, self.b)
