@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = 'db552b5b78e39e0e9d32'
+KEY = '1c0af4ce18efda5d3dab'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -323,7 +323,22 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                'code. The term trades reconstruction for '
                                                'neighbourhoods: for the lowest reconstruction '
                                                'error (or ``score_samples`` as an anomaly score) '
-                                               'set it to 0.',
+                                               "set it to 0. Measured on MNIST's 60,000 training "
+                                               'images with ``hidden_layer_sizes=(1000, 500, 250), '
+                                               "latent_dim=30`` (``benchmarks/features.py``'s "
+                                               'mnist-reconstruction, seed 0, one thread): the '
+                                               'setting ``manifold_weight=0, '
+                                               'learning_rate="cosine", learning_rate_init=3e-3, '
+                                               'max_iter=40, early_stopping=False`` reaches a test '
+                                               'sum of squared errors of 3.21 per image (PCA(30): '
+                                               '13.87) in 383 CPU-seconds (576 s of wall time '
+                                               'beside other jobs, load 4.5; the ``tol`` rule on '
+                                               'the training loss stopped it after 35 epochs), '
+                                               'against 9.23 with the default weight of 1 and 20 '
+                                               'epochs (799 s). It was chosen on 10,000 held-out '
+                                               'training images: 3.38 there, against 4.14 for a '
+                                               'constant 3e-3 over 30 epochs and 5.16 for a cosine '
+                                               'from 1e-2 over 25.',
                                         'role': 'value'},
                                        {'name': 'n_neighbors',
                                         'default': '15',

@@ -137,7 +137,16 @@ class AutoencoderTransformer(BaseAutoencoder):
         ``8 * batch_size`` edges, 0.906 with ``4 * batch_size``; 0.867 with weight 0.5,
         ``2 * batch_size`` and a standardised code. The term trades
         reconstruction for neighbourhoods: for the lowest reconstruction error (or
-        ``score_samples`` as an anomaly score) set it to 0.
+        ``score_samples`` as an anomaly score) set it to 0. Measured on MNIST's 60,000
+        training images with ``hidden_layer_sizes=(1000, 500, 250), latent_dim=30``
+        (``benchmarks/features.py``'s mnist-reconstruction, seed 0, one thread): the
+        setting ``manifold_weight=0, learning_rate="cosine", learning_rate_init=3e-3,
+        max_iter=40, early_stopping=False`` reaches a test sum of squared errors of 3.21
+        per image (PCA(30): 13.87) in 383 CPU-seconds (576 s of wall time beside other
+        jobs, load 4.5; the ``tol`` rule on the training loss stopped it after 35
+        epochs), against 9.23 with the default weight of 1 and 20 epochs (799 s). It was
+        chosen on 10,000 held-out training images: 3.38 there, against 4.14 for a
+        constant 3e-3 over 30 epochs and 5.16 for a cosine from 1e-2 over 25.
     n_neighbors : int, default=15
         Neighbours of each row in the graph, itself included (UMAP's meaning); fewer
         when there are fewer rows.
