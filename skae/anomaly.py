@@ -44,6 +44,25 @@ def _scores(autoencoder, scales, X, latent_distance):
              + _distance(autoencoder.transform(X), scales) / scales["distance_scale_"])
 
 
+def _default_autoencoder(X):
+    """The autoencoder of ``estimator=None`` for the rows ``X`` of this fit: the plain
+    ``AutoencoderTransformer()`` for data in [0, 1] (images, decoded through a sigmoid),
+    and for any other data (tables, standardised inside the model) the same with masking
+    noise and early stopping (above ``_EARLY_STOPPING_MIN_ROWS`` rows), because on a few
+    hundred rows the plain model learns its training rows by heart (see the class's Notes).
+    """
+    if X.shape[0] == 0 or (X.min() >= 0 and X.max() <= 1):
+        return AutoencoderTransformer()
+    return AutoencoderTransformer(noise="mask", noise_level=_TABLE_MASK_LEVEL,
+                                  early_stopping=X.shape[0] >= _EARLY_STOPPING_MIN_ROWS)
+
+
+# Masking noise of the default autoencoder on tables, and the fewest rows (of the fit, or of
+# a cross-fitting fold) for which it holds out a validation set: 10% of 50 rows is 5.
+_TABLE_MASK_LEVEL = 0.2
+_EARLY_STOPPING_MIN_ROWS = 50
+
+
 def _positive(value):
     return float(max(value, np.finfo(np.float64).tiny))
 
@@ -63,7 +82,9 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     ----------
     estimator : estimator object, default=None
         The autoencoder, cloned and fit on ``X``. ``None`` means
-        ``AutoencoderTransformer()``. A
+        ``AutoencoderTransformer()`` for data in [0, 1] (images) and, for any other data
+        (tables), ``AutoencoderTransformer(noise="mask", noise_level=0.2,
+        early_stopping=True)`` (early stopping from 50 rows on; see Notes). A
         ``sklearn.frozen.FrozenEstimator`` around a fitted autoencoder is used as it is.
     contamination : "auto" or float in (0, 0.5], default="auto"
         Expected fraction of outliers in the training data; a float sets ``offset_`` as
@@ -170,7 +191,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         X = validate_X(self, X, reset=True)
         # Rank 0's stream on every data-parallel rank: the folds must be the same everywhere.
         rng = shared_random_state(check_random_state(self.random_state))
-        estimator = AutoencoderTransformer() if self.estimator is None else self.estimator
+        estimator = _default_autoencoder(X) if self.estimator is None else self.estimator
         self.estimator_ = fit_autoencoder(estimator, X, "estimator", rng)
         for name in ("latent_location_", "latent_precision_", "error_scale_", "distance_scale_"):
             self.__dict__.pop(name, None)  # from an earlier fit with latent_distance=True
