@@ -48,7 +48,7 @@ def _default_autoencoder(X):
     """The autoencoder of ``estimator=None`` for the rows ``X`` of this fit: the plain
     ``AutoencoderTransformer()`` for data in [0, 1] (images, decoded through a sigmoid),
     and for any other data (tables, standardised inside the model) the same with masking
-    noise and early stopping (above ``_EARLY_STOPPING_MIN_ROWS`` rows), because on a few
+    noise and early stopping (from ``_EARLY_STOPPING_MIN_ROWS`` rows on), because on a few
     hundred rows the plain model learns its training rows by heart (see the class's Notes).
     """
     if X.shape[0] == 0 or (X.min() >= 0 and X.max() <= 1):
