@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = '1c0af4ce18efda5d3dab'
+KEY = 'e85697ae553520c2e3cf'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -65,7 +65,12 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                             'default': 'None',
                                             'type': 'estimator object, default=None',
                                             'doc': 'The autoencoder, cloned and fit on ``X``. '
-                                                   '``None`` means ``AutoencoderTransformer()``. A '
+                                                   '``None`` means ``AutoencoderTransformer()`` '
+                                                   'for data in [0, 1] (images) and, for any other '
+                                                   'data (tables), '
+                                                   '``AutoencoderTransformer(noise="mask", '
+                                                   'noise_level=0.2, early_stopping=True)`` (early '
+                                                   'stopping from 50 rows on; see Notes). A '
                                                    '``sklearn.frozen.FrozenEstimator`` around a '
                                                    'fitted autoencoder is used as it is.',
                                             'role': 'estimator'},
@@ -95,8 +100,10 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                    'Mahalanobis distance of the code to the '
                                                    'training codes (Ledoit-Wolf covariance), each '
                                                    'divided by its median over the training '
-                                                   'samples. ``True`` ranked better on tabular '
-                                                   'data and worse on images (see Notes).',
+                                                   'samples. ``True`` ranked better where outliers '
+                                                   'lie far from a single normal cluster and worse '
+                                                   'on clustered classes and on images (see '
+                                                   'Notes).',
                                             'role': 'value'},
                                            {'name': 'cv',
                                             'default': '5',

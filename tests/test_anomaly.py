@@ -169,3 +169,22 @@ def test_combined_score_adds_the_latent_distance(wine_one_class):
     # Back to the reconstruction score: the combined score's attributes go.
     detector.set_params(latent_distance=False).fit(X_train)
     assert not hasattr(detector, "latent_precision_")
+
+
+def test_default_autoencoder_denoises_and_stops_early_on_tables(wine_one_class, zeros_vs_rest):
+    X_train, X_normal, X_other = wine_one_class  # 41 rows of wine's class 0
+    X_table = np.concatenate([X_train, X_normal])  # 59 rows: enough to hold out 6
+    detector = AutoencoderOutlierDetector(cv=None, random_state=0).fit(X_table)
+    ae = detector.estimator_
+    assert (ae.noise, ae.noise_level, ae.do_early_stopping_) == ("mask", 0.2, True)
+    assert ae.n_iter_ < ae.max_iter  # it stopped by itself
+    # Too few rows to hold out a validation set: masking noise alone.
+    small = AutoencoderOutlierDetector(cv=None, random_state=0).fit(X_train).estimator_
+    assert (small.noise, small.do_early_stopping_) == ("mask", False)
+    is_normal = np.r_[np.ones(len(X_normal)), np.zeros(len(X_other))]
+    scores = AutoencoderOutlierDetector(random_state=0).fit(X_train).score_samples(
+        np.concatenate([X_normal, X_other]))
+    assert roc_auc_score(is_normal, scores) > 0.9
+    # Images (data in [0, 1]) keep the plain AutoencoderTransformer().
+    plain = AutoencoderOutlierDetector(cv=None, random_state=0).fit(zeros_vs_rest[0]).estimator_
+    assert (plain.noise, plain.early_stopping) == (None, "auto")
