@@ -111,13 +111,22 @@ def usable_cores():
     return max(1, cpu_count())
 
 
-def free_cpus():
+def free_cpus(readings=3):
     """CPUs of the machine that no other process's runnable thread wants right now.
 
-    Machine-wide on both sides (``/proc/loadavg`` counts the whole machine, also inside a
-    container), so a host's other tenants weigh only against the host's CPUs.
+    The fewest other runnable threads over ``readings`` counts a millisecond apart: a
+    program that holds a core is runnable at each, one passing by (a shell, a daemon
+    waking up) seldom, and a single reading would give up a thread for nothing. Machine-wide
+    on both sides (``/proc/loadavg`` counts the whole machine, also inside a container), so
+    a host's other tenants weigh only against the host's CPUs.
     """
-    return (os.cpu_count() or 1) - others_running()
+    others = others_running()
+    for _ in range(readings - 1):
+        if not others:
+            break
+        time.sleep(0.001)
+        others = min(others, others_running())
+    return (os.cpu_count() or 1) - others
 
 
 def others_running():

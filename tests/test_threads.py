@@ -149,6 +149,18 @@ def test_the_neighbour_graph_terms_rows_count_as_work(seen, monkeypatch):
     assert set(seen) == {1}
 
 
+def test_a_program_passing_by_leaves_the_cores_free(monkeypatch):
+    # One reading of another runnable thread in three is a passer-by; one at every reading
+    # holds a core.
+    import os
+
+    readings = iter([1, 0, 1])
+    monkeypatch.setattr(_threads, "others_running", lambda: next(readings))
+    assert _threads.free_cpus() == os.cpu_count()
+    monkeypatch.setattr(_threads, "others_running", lambda: 1)
+    assert _threads.free_cpus() == os.cpu_count() - 1
+
+
 def test_usable_cores_respects_affinity():
     import os
 
