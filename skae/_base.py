@@ -103,8 +103,11 @@ class TorchEstimatorMixin(CallbackSupportMixin):
             device=device, callbacks=callbacks,
         )
         # Data-parallel ranks share this seed; each draws its own noise.
+        # The thread policy's work: the batch and the rows the objective encodes beside it
+        # (none declared by an objective of one's own that does not say).
+        step_rows = trainer.batch_size + getattr(objective, "extra_rows", 0)
         with torch_seed(int(rng.randint(2**31 - 1)) + rank(), device), \
-                thread_policy(module, trainer.batch_size + objective.extra_rows, train=True):
+                thread_policy(module, step_rows, train=True):
             history = trainer.fit(train, valid, max_iter=max_iter)
         self._warn_after_training(trainer, history, max_iter=max_iter, first_call=first_call,
                                   warn_unconverged=warn_unconverged,

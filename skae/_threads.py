@@ -59,13 +59,14 @@ def config_context(*, n_threads=None):
     The thread count changes the rounding of torch's sums, and training amplifies such
     differences: a fit is reproducible from its ``random_state`` at a given thread count.
     Under ``"auto"`` that holds on a machine that stays idle (or stays busy) during the
-    fit; where bit-for-bit repeatable fits matter on a shared machine, fix ``n_threads``.
+    fit, and not for fits running at once in threads of one process (they share torch's
+    setting); where bit-for-bit repeatable fits matter, fix ``n_threads``.
 
     Parameters
     ----------
     n_threads : "auto", int or None, default=None
-        ``"auto"``: the policy above. A positive int: exactly that many threads, untimed.
-        ``-1``: all the cores the process may use (as ``n_jobs=-1``), untimed. ``None``:
+        ``"auto"``: the policy above. A positive int: exactly that many threads, whatever
+        the load. ``-1``: all the cores the process may use (as ``n_jobs=-1``). ``None``:
         leave the current setting unchanged.
 
     Yields
@@ -181,8 +182,8 @@ def choose_threads(work, cores, *, n_threads="auto", active=1):
 def module_work(module, rows):
     """Multiply-adds of a forward pass over ``rows`` rows: rows x the weights of the layers.
 
-    Convolutions repeat their weights over every position, so a module with any count as
-    ``inf`` (large; the timing during training corrects it).
+    Convolutions repeat their weights over every position, so a module with any counts as
+    ``inf``: large, every usable core (fewer only while the machine is busy).
     """
     weights = 0
     for p in module.parameters():

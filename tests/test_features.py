@@ -174,9 +174,10 @@ def test_default_code_is_free_with_the_graph_term_and_standardised_without(digit
 
 
 def test_manifold_term_is_reproducible(digits):
-    # At a fixed thread count (two: the graph term's gradient must also add up in the same
-    # order on several threads); under "auto" the count follows the machine's load, which a
-    # test cannot hold still (tests/test_threads.py checks "auto" on an idle machine).
+    # At a fixed thread count: under "auto" the count follows the machine's load, which a
+    # test cannot hold still. (Too small for torch to split the graph term's gradient over
+    # threads: tests/test_threads.py's idle-machine fit is the one large enough to catch a
+    # gather whose gradient sums in a varying order.)
     X = digits[0][:200]
     with skae.config_context(n_threads=2):
         fits = [AutoencoderTransformer(latent_dim=3, max_iter=3, random_state=1).fit(X)

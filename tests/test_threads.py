@@ -161,6 +161,32 @@ def test_a_program_passing_by_leaves_the_cores_free(monkeypatch):
     assert _threads.free_cpus() == os.cpu_count() - 1
 
 
+class _OwnObjective(AutoencoderTransformer):
+    """A variant with an objective of its own that does not declare ``extra_rows``."""
+
+    def training_objective(self):
+        plain = super().training_objective()
+
+        class Own:
+            reconstruction = plain.reconstruction
+
+            def __call__(self, module, x, *, training=False, generator=None):
+                return plain(module, x, training=training, generator=generator)
+
+        return Own()
+
+
+def test_an_objective_of_ones_own_trains_and_refines(seen):
+    # It declares no rows beyond its batch: the policy counts the batch alone, in the fit
+    # and in a refinement that reuses the objective.
+    torch.set_num_threads(2)
+    ae = _OwnObjective(max_iter=3, manifold_weight=0, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        DeepEmbeddedClustering(ae, n_clusters=3, max_iter=2, random_state=0).fit(_wine())
+    assert seen and set(seen) == {1}
+
+
 def test_usable_cores_respects_affinity():
     import os
 

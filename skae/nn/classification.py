@@ -99,4 +99,4 @@ class JointObjective:
     @property
     def extra_rows(self):
         """Rows a step encodes beyond its batch: the autoencoder objective's."""
-        return self.reconstruction.extra_rows
+        return getattr(self.reconstruction, "extra_rows", 0)

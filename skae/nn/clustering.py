@@ -113,7 +113,7 @@ class ClusteringObjective:
         """Rows a step encodes beyond its batch: the autoencoder objective's, when used."""
         if self.reconstruction is None or not self.reconstruction_weight > 0:
             return 0
-        return self.reconstruction.extra_rows
+        return getattr(self.reconstruction, "extra_rows", 0)
 
 
 def target_for(inputs, n_clusters):
