@@ -443,10 +443,11 @@ def transform_table(X_train, X_test, rounds):
 # -- 4. peak memory at scale, each case in its own process -----------------------------------
 
 _MEMORY_CHILD = r"""
-import sys, threading, time, warnings, numpy as np
+import ast, sys, threading, time, warnings, numpy as np
 warnings.simplefilter("ignore")
 from skae import AutoencoderTransformer
 mode, n_rows, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+reference = ast.literal_eval(sys.argv[4])  # the parent's REFERENCE
 
 def rss_anon():
     for line in open("/proc/self/status"):
@@ -463,8 +464,7 @@ else:
     X = np.load(path, mmap_mode="r")
 base = rss_anon(); peak[0] = base
 threading.Thread(target=watch, daemon=True).start()
-est = AutoencoderTransformer(latent_dim=2, max_iter=1, random_state=0, manifold_weight=0.0,
-                             hidden_norm=None, latent_norm=None, linear_path=False)
+est = AutoencoderTransformer(latent_dim=2, max_iter=1, random_state=0, **reference)
 start = time.perf_counter()
 if mode == "chunks":
     for i in range(0, n_rows, 100_000):
@@ -495,7 +495,8 @@ def memory_table(n_rows):
         del X
         for mode, label in [("memory", "ndarray in memory"), ("memmap", "np.load(mmap_mode='r')"),
                             ("chunks", "partial_fit over 100k-row chunks of the memory map")]:
-            out = subprocess.run([sys.executable, "-c", _MEMORY_CHILD, mode, str(n_rows), path],
+            out = subprocess.run([sys.executable, "-c", _MEMORY_CHILD, mode, str(n_rows), path,
+                                  repr(REFERENCE)],
                                  capture_output=True, text=True, check=True).stdout.split()
             runtime, peak, nbytes, elapsed = (int(out[0]), int(out[1]), int(out[2]),
                                               float(out[3]))

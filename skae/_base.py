@@ -102,10 +102,10 @@ class TorchEstimatorMixin(CallbackSupportMixin):
             batch_size=min(batch_size, n_train), shuffle=shuffle, generator=generator,
             device=device, callbacks=callbacks,
         )
-        # Data-parallel ranks share this seed; each draws its own noise.
         # The thread policy's work: the batch and the rows the objective encodes beside it
         # (none declared by an objective of one's own that does not say).
         step_rows = trainer.batch_size + getattr(objective, "extra_rows", 0)
+        # Data-parallel ranks share this seed; each draws its own noise.
         with torch_seed(int(rng.randint(2**31 - 1)) + rank(), device), \
                 thread_policy(module, step_rows, train=True):
             history = trainer.fit(train, valid, max_iter=max_iter)
@@ -537,7 +537,7 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         (the reference image model); any other data is standardised with a linear output.
         """
         lo, hi, mean, std = _column_stats(X)
-        in_unit_range = lo.min() >= 0 and hi.max() <= 1
+        in_unit_range = in_unit_interval(lo, hi)
         scaling = self.scaling
         if scaling == "auto":
             scaling = None if in_unit_range else "standard"
@@ -604,6 +604,12 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         target = module.normalize(x)
         # In float64: squared errors of large inputs overflow float32.
         return reconstruction_error(module(target)["reconstruction"].double(), target.double())
+
+
+def in_unit_interval(lo, hi):
+    """Whether columns with minima ``lo`` and maxima ``hi`` all lie in [0, 1]: the data
+    ``scaling="auto"`` leaves as it is and decodes through a sigmoid (images)."""
+    return bool(np.min(lo) >= 0 and np.max(hi) <= 1)
 
 
 def _column_stats(X):

@@ -10,6 +10,7 @@ from sklearn.model_selection import KFold
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ._base import in_unit_interval
 from ._bridge import shared_random_state
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._refine import fit_autoencoder
@@ -51,7 +52,7 @@ def _default_autoencoder(X):
     noise and early stopping (from ``_EARLY_STOPPING_MIN_ROWS`` rows on), because on a few
     hundred rows the plain model learns its training rows by heart (see the class's Notes).
     """
-    if X.shape[0] == 0 or (X.min() >= 0 and X.max() <= 1):
+    if in_unit_interval(X.min(axis=0), X.max(axis=0)):
         return AutoencoderTransformer()
     return AutoencoderTransformer(noise="mask", noise_level=_TABLE_MASK_LEVEL,
                                   early_stopping=X.shape[0] >= _EARLY_STOPPING_MIN_ROWS)
