@@ -254,7 +254,7 @@ def training_throughput(args):
           "(median over the two-process runs, each the median of 300).")
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", default=ROOT.parent / "shared" / "data" / "mnist")
     parser.add_argument("--quick", action="store_true", help="the embedded digits, fewer epochs")
@@ -268,7 +268,7 @@ def main():
     parser.add_argument("--grid-epochs", type=int, default=None)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--report", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     args.epochs = args.epochs or (10 if args.quick else 5)
     args.batch_sizes = [int(b) for b in args.batch_sizes.split(",")]
     args.grid_epochs = args.grid_epochs or (10 if args.quick else 20)

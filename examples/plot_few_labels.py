@@ -4,15 +4,18 @@ Classification with few labels
 
 Labels are expensive; images are not. With 5 labeled images per digit and the rest
 unlabeled (``y = -1``, scikit-learn's convention), the autoencoder can still learn from
-every image. Three ways to use that with skae:
+every image. Four ways to use that with skae:
 
 1. **The Pipeline path**: fit an ``AutoencoderTransformer`` on every row, wrap it in
    ``sklearn.frozen.FrozenEstimator``, and put it in front of a classifier fit on the
    labeled rows: ``Pipeline([("ae", FrozenEstimator(ae)), ("clf", LogisticRegression())])``.
 2. ``LatentClassifier``: the same in one estimator that takes ``y`` with ``-1``; with
    ``unlabeled="keep"`` the classifier sees the unlabeled rows too, for
-   ``LabelSpreading`` or ``SelfTrainingClassifier``.
-3. ``AutoencoderClassifier``: a classification head on the latent code, trained jointly
+   ``SelfTrainingClassifier``.
+3. ``ManifoldLabelSpreading``: the labels spread over UMAP's neighbour graph of the codes,
+   with a cluster-based answer for the rows the labels do not reach (scikit-learn's
+   ``LabelSpreading(kernel="knn")`` on the codes leaves such rows with NaN probabilities).
+4. ``AutoencoderClassifier``: a classification head on the latent code, trained jointly
    with the reconstruction, so the labels shape the encoder.
 
 Set ``SKAE_EXAMPLES_QUICK=1`` for a fast run with fewer epochs.
@@ -30,9 +33,14 @@ from sklearn.frozen import FrozenEstimator  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
-from sklearn.semi_supervised import LabelSpreading, SelfTrainingClassifier  # noqa: E402
+from sklearn.semi_supervised import SelfTrainingClassifier  # noqa: E402
 
-from skae import AutoencoderClassifier, AutoencoderTransformer, LatentClassifier  # noqa: E402
+from skae import (  # noqa: E402
+    AutoencoderClassifier,
+    AutoencoderTransformer,
+    LatentClassifier,
+    ManifoldLabelSpreading,
+)
 from skae.datasets import load_digits  # noqa: E402
 from skae.demo import few_label_indices  # noqa: E402
 
@@ -62,9 +70,7 @@ models = {
     "AE + SelfTraining": LatentClassifier(
         frozen, SelfTrainingClassifier(LogisticRegression(max_iter=2000)),
         unlabeled="keep").fit(X_train, y_few),
-    "AE + LabelSpreading": LatentClassifier(
-        frozen, LabelSpreading(kernel="knn", n_neighbors=7), unlabeled="keep"
-    ).fit(X_train, y_few),
+    "ManifoldLabelSpreading": ManifoldLabelSpreading(frozen, random_state=0).fit(X_train, y_few),
     "AutoencoderClassifier (joint)": AutoencoderClassifier(
         frozen, max_iter=5 if QUICK else 30, random_state=0).fit(X_train, y_few),
 }
