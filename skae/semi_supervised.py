@@ -452,10 +452,11 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         - the bundled digits, the default autoencoder, seeds 0-2: 5 labels per class
           0.959 / 0.929 / 0.953; 10 per class 0.970 / 0.929 / 0.963.
 
-        On MNIST the mixture is as accurate as the clustering (0.963: every component is
-        named right) while in the spread each of the 100 labels owns its neighbourhood,
-        a label that sits across a cluster border included; on digits (3-6% of the rows
-        labeled) the spread follows the borders better than the mixture (0.93). Class
+        On MNIST cluster-then-label is as accurate as the clustering itself (0.963: every
+        component is named right by its majority), while in the spread each of the 100
+        labels owns its neighbourhood, those that sit in another class's component
+        included (5 of the 10 components hold one); on digits (3-6% of the rows labeled)
+        the spread follows the borders better than the mixture (0.93). Class
         mass normalisation of the spread scores (Zhu et al. 2003) moved no figure by more
         than 0.001; a mixture of more components, a cluster kernel added to the graph,
         edges weighted by shared components and the cluster distribution spread as weak
@@ -470,7 +471,8 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
     label_distributions_ : ndarray of shape (n_samples, n_classes)
         Class distribution of each training row.
     cluster_class_proba_ : ndarray of shape (n_clusters, n_classes)
-        Class distribution of each component (for rows the labels do not reach).
+        Class distribution of each component (for rows the labels do not reach, and for
+        every row unless ``labeling="spread"``).
     code_neighbors_ : sklearn.neighbors.KNeighborsRegressor
         From codes to ``label_distributions_``, for new rows.
     n_unreached_ : int
