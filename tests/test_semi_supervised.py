@@ -211,6 +211,31 @@ def test_cluster_then_label_string_classes_and_more_clusters(few_labels, frozen_
     assert set(clf.predict(X_test)) <= set(names)
 
 
+@pytest.mark.parametrize("labeling", ["clusters", "product"])
+def test_labeling_takes_the_clusters_distribution(few_labels, frozen_ae, cluster_then_label,
+                                                  labeling):
+    """labeling="clusters" gives each row its clusters' class distribution (cluster-then-
+    label: 0.963 against the spread's 0.913 on MNIST's unlabeled training rows);
+    "product" multiplies it into the spread's. The same seed gives the same clustering
+    as the default ("spread") fit, whose distributions are the spread's."""
+    from skae import ManifoldLabelSpreading
+
+    X_train, y_few = few_labels[:2]
+    clf = ManifoldLabelSpreading(frozen_ae, labeling=labeling, random_state=0)
+    clf.fit(X_train, y_few)
+    np.testing.assert_array_equal(clf.clustering_.labels_,
+                                  cluster_then_label.clustering_.labels_)
+    clustering = clf.clustering_
+    clusters = (clustering.mixture_.predict_proba(clustering.embedding_)
+                @ clf.cluster_class_proba_)
+    spread = cluster_then_label.label_distributions_
+    expected = clusters if labeling == "clusters" else spread * clusters
+    expected = expected / expected.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(clf.label_distributions_, expected, rtol=1e-10, atol=1e-12)
+    # Not the spread's answer: the clusters overrule it on some rows.
+    assert np.any(clf.label_distributions_.argmax(axis=1) != spread.argmax(axis=1))
+
+
 def test_spreading_converges_to_the_closed_form():
     """Label spreading's fixed point is (1 - alpha) (I - alpha S)^-1 Y (Zhou et al. 2004).
     On a 300-node chain a bound on each entry's change stopped 5e-4 away from it (and on
