@@ -403,8 +403,9 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
        pseudo-rows): a class distribution per component, and per row through its
        responsibilities. A row that no labeled row reaches in the graph takes this
        distribution, so every row gets a proper probability, never NaN. ``labeling``
-       chooses what the other rows take: the spread (default), their clusters'
-       distribution (cluster-then-label), or the product of the two.
+       chooses what the other rows take: the product of the spread and their clusters'
+       distribution (default), the spread alone, or the clusters' distribution alone
+       (cluster-then-label).
     4. A new row takes the distance-weighted mean of the distributions of its 10 nearest
        training rows in code space.
 
@@ -437,11 +438,12 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
     smoothing : float, default=1.0
         Pseudo-rows, distributed as the labeled classes, added to each component's label
         counts.
-    labeling : {"spread", "clusters", "product"}, default="spread"
+    labeling : {"product", "spread", "clusters"}, default="product"
         The class distribution of each training row: its normalised spread scores
         (``"spread"``), its clusters' class distribution, responsibilities times
         ``cluster_class_proba_`` (``"clusters"``: cluster-then-label), or the product of
-        the two, renormalised (``"product"``). Which wins depends on the data. Accuracy
+        the two, renormalised (``"product"``). Which of the other two wins depends on the
+        data; the product is never far behind the better one, hence the default. Accuracy
         on the unlabeled training rows (transductive), spread / clusters / product:
 
         - MNIST's 60,000 training images, 10 labels per class, seed 0, ``estimator`` a
@@ -460,7 +462,10 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         mass normalisation of the spread scores (Zhu et al. 2003) moved no figure by more
         than 0.001; a mixture of more components, a cluster kernel added to the graph,
         edges weighted by shared components and the cluster distribution spread as weak
-        seeds each traded one data set for the other.
+        seeds each traded one data set for the other. The product's mean over the three
+        figures above is the highest (0.957; spread 0.947, clusters 0.940) and its largest
+        shortfall against the best of the three the smallest (0.007; spread 0.050,
+        clusters 0.041).
     random_state : int, RandomState instance or None, default=None
         Seeds the autoencoder (when its own ``random_state`` is None), UMAP and the mixture.
 
@@ -525,7 +530,7 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
 
     def __init__(self, estimator=None, *, n_clusters=None, n_components=None, n_neighbors=20,
                  min_dist=0.0, alpha=0.99, max_iter=1000, tol=1e-3, smoothing=1.0,
-                 labeling="spread", random_state=None):
+                 labeling="product", random_state=None):
         self.estimator = estimator
         self.n_clusters = n_clusters
         self.n_components = n_components

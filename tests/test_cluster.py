@@ -119,8 +119,9 @@ def test_manifold_init_starts_from_the_mixture_components(digits, frozen_ae):
 
 def test_refinement_tightens_the_clusters(digits):
     X = digits[0]
-    # The textbook codes (no neighbour-graph term): the features recipe's codes are already
-    # tight clusters, so there refinement has less confidence left to add.
+    # The textbook codes (no neighbour-graph term) and start (k-means): the features
+    # recipe's codes and the manifold start are already tight clusters, so there
+    # refinement has less confidence left to add.
     frozen_ae = FrozenEstimator(AutoencoderTransformer(
         latent_dim=10, hidden_layer_sizes=(256, 64), manifold_weight=0, max_iter=100,
         random_state=0).fit(X))
@@ -130,7 +131,7 @@ def test_refinement_tightens_the_clusters(digits):
             return dec.module_(torch.as_tensor(X)).max(dim=1).values.mean().item()
 
     make = lambda n: DeepEmbeddedClustering(frozen_ae, n_clusters=10, max_iter=n,  # noqa: E731
-                                            tol=0.0, random_state=0).fit(X)
+                                            tol=0.0, init="k-means", random_state=0).fit(X)
     start, refined = make(0), make(20)
     assert refined.n_iter_ == 20
     assert "train_reconstruction" in refined.history_[0]
@@ -140,8 +141,10 @@ def test_refinement_tightens_the_clusters(digits):
 
 def test_stops_when_assignments_settle(digits, frozen_ae):
     X = digits[0]
+    # The stopping rule, whatever the start: the k-means one costs no UMAP.
     dec = DeepEmbeddedClustering(frozen_ae, n_clusters=10, max_iter=50, tol=1.0,
-                                 reconstruction_weight=0.0, random_state=0).fit(X)
+                                 reconstruction_weight=0.0, init="k-means",
+                                 random_state=0).fit(X)
     # The second refresh sees < 100% changes and stops after that epoch.
     assert dec.n_iter_ == 2
     assert "train_reconstruction" not in dec.history_[0]

@@ -154,7 +154,8 @@ def cluster_then_label(few_labels, frozen_ae):
     from skae import ManifoldLabelSpreading
 
     X_train, y_few = few_labels[:2]
-    return ManifoldLabelSpreading(frozen_ae, random_state=0).fit(X_train, y_few)
+    return ManifoldLabelSpreading(frozen_ae, labeling="spread", random_state=0).fit(
+        X_train, y_few)
 
 
 def test_manifold_spreading_beats_spreading_on_the_codes(few_labels, frozen_ae,
@@ -216,8 +217,8 @@ def test_labeling_takes_the_clusters_distribution(few_labels, frozen_ae, cluster
                                                   labeling):
     """labeling="clusters" gives each row its clusters' class distribution (cluster-then-
     label: 0.963 against the spread's 0.913 on MNIST's unlabeled training rows);
-    "product" multiplies it into the spread's. The same seed gives the same clustering
-    as the default ("spread") fit, whose distributions are the spread's."""
+    "product" (the default) multiplies it into the spread's. The same seed gives the same
+    clustering as the "spread" fit, whose distributions are the spread's."""
     from skae import ManifoldLabelSpreading
 
     X_train, y_few = few_labels[:2]
