@@ -66,7 +66,7 @@ ANCHORS = {
 SETTINGS = {
     "quick": dict(ad_train=150, ad_test=400, ad_epochs=3, ocsvm_train=150,
                   sl_train=2000, sl_test=500, sl_epochs=5, joint_epochs=2, spread_rows=2000,
-                  cl_rows=2000, cl_epochs=5, dec_epochs=3, umap=False),
+                  cl_rows=1000, cl_epochs=5, dec_epochs=3, umap=False),
     "full": dict(ad_train=None, ad_test=None, ad_epochs=10, ocsvm_train=2000,
                  sl_train=None, sl_test=None, sl_epochs=10, joint_epochs=3, spread_rows=20000,
                  cl_rows=None, cl_epochs=10, dec_epochs=10, umap=True),

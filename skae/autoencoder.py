@@ -114,7 +114,8 @@ class AutoencoderTransformer(BaseAutoencoder):
         and the hidden layers learn what is not linear. Not available with
         ``image_shape``. ``"auto"`` is ``True`` for the perceptron on data decoded linearly
         (standardised tables, see ``scaling``) and ``False`` for data in [0, 1] decoded
-        through a sigmoid (images) and with ``image_shape``. Measured with the default recipe (3 seeds): 5-fold CV accuracy of
+        through a sigmoid (images) and with ``image_shape``. Measured with the default
+        recipe (3 seeds): 5-fold CV accuracy of
         StandardScaler + 8-D codes + LogisticRegression 0.978 with it and 0.966 without on
         wine (PCA(8): 0.976), 0.966 and 0.965 on breast cancer (PCA(8): 0.979); on digits
         (``benchmarks/features.py`` protocol) 5 labels per class + LogisticRegression on
@@ -248,7 +249,8 @@ class AutoencoderTransformer(BaseAutoencoder):
         ``inf`` before a first complete epoch. (A ``fit`` with early stopping restores the
         weights of its own best epoch.)
     history_ : list of dict
-        One dict per epoch (the same epochs as ``loss_curve_``) with every loss term apart (``train_reconstruction``,
+        One dict per epoch (the same epochs as ``loss_curve_``) with every loss term apart
+        (``train_reconstruction``,
         ``train_loss``, ``train_sparsity``, ``train_contractive``, ``train_manifold``,
         ``valid_loss``, ...).
     output_activation_ : str
@@ -680,7 +682,8 @@ class VariationalAutoencoder(BaseAutoencoder):
         ``min(validation_loss_curve_)`` when it exists, else ``min(loss_curve_)`` (finite
         values; ``inf`` before a first complete epoch).
     history_ : list of dict
-        One dict per epoch (the same epochs as ``loss_curve_``): ``train_reconstruction`` (negative log-likelihood),
+        One dict per epoch (the same epochs as ``loss_curve_``): ``train_reconstruction``
+        (negative log-likelihood),
         ``train_kl``, ``train_loss`` and their ``valid_`` counterparts.
     output_activation_ : str
         ``"logistic"`` (Bernoulli likelihood) or ``"identity"`` (Gaussian likelihood).

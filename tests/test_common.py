@@ -49,8 +49,10 @@ ESTIMATORS = [
     _small(ContractiveAutoencoder(latent_dim=2)),
     _small(VariationalAutoencoder(latent_dim=2)),
     AutoencoderOutlierDetector(_small_ae()),
-    LatentClassifier(_small_ae(latent_dim=4, hidden_layer_sizes=(16,), max_iter=100),
-                     random_state=0),
+    # With the term on: without it one decision_function value of 60 moved by 1.5e-7 with
+    # the rows around it (float32 rounding), above the subset-invariance check's 1.1e-7.
+    LatentClassifier(_small_ae(latent_dim=4, hidden_layer_sizes=(16,), max_iter=100,
+                               manifold_weight=1.0), random_state=0),
     AutoencoderClassifier(_small_ae(latent_dim=4, max_iter=20), max_iter=10, random_state=0),
     DeepEmbeddedClustering(_small_ae(), n_clusters=3, max_iter=3, n_init=2, random_state=0),
     AutoencoderOutlierDetector(_small_ae(), cv=2, random_state=0),
@@ -79,8 +81,7 @@ EXPECTED_FAILURES = {
     },
     # score_samples of the 3-epoch tabular model: 1.3e-7 relative on one row of 20.
     "AutoencoderTransformer": {"check_methods_subset_invariance": _FLOAT32_ROUNDING},
-    "LatentClassifier": {"check_classifiers_classes": _UNLABELED_MARKER,
-                         "check_methods_subset_invariance": _FLOAT32_ROUNDING},
+    "LatentClassifier": {"check_classifiers_classes": _UNLABELED_MARKER},
     "AutoencoderClassifier": {"check_classifiers_classes": _UNLABELED_MARKER},
     "LatentClustering": {"check_methods_subset_invariance": _FLOAT32_ROUNDING},
     "ManifoldLabelSpreading": {"check_classifiers_classes": _UNLABELED_MARKER},

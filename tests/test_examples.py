@@ -21,16 +21,26 @@ def test_there_are_examples():
     assert len(EXAMPLES) >= 3
 
 
-# Quick mode trains for a few epochs: the examples' models stop at max_iter and the shortest
-# runs (5 epochs of the variants) may not beat predicting the mean, which they say. umap-learn
-# notes that a seed turns its parallelism off, which is what the examples ask for.
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@pytest.mark.filterwarnings("ignore:.* learned nothing:RuntimeWarning")
+# Quick mode trains for a few epochs, so the examples' models stop at max_iter; in the two
+# examples below the shortest runs (20 epochs of a 32-unit model on wine-sized data, 5 epochs
+# of the variants) do not yet beat predicting the mean, which they say. umap-learn notes that
+# a seed turns its parallelism off, which is what the examples ask for.
+_LEARNS_NOTHING_IN_QUICK_MODE = {"plot_anomaly_detection.py", "plot_compare_variants.py"}
+
+
+def _example(path):
+    marks = ()
+    if path.name in _LEARNS_NOTHING_IN_QUICK_MODE:
+        marks = pytest.mark.filterwarnings("ignore:.* learned nothing:RuntimeWarning")
+    return pytest.param(path, marks=marks, id=path.name)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.filterwarnings("ignore:.* reached max_iter=:sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.filterwarnings("ignore:n_jobs value .* overridden:UserWarning")
-@pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
+@pytest.mark.parametrize("script", [_example(path) for path in EXAMPLES])
 def test_example_runs(script, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SKAE_EXAMPLES_QUICK", "1")
-    monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("sys.argv", [str(script)])
     try:
