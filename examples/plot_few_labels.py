@@ -14,7 +14,8 @@ every image. Four ways to use that with skae:
    ``SelfTrainingClassifier``.
 3. ``ManifoldLabelSpreading``: the labels spread over UMAP's neighbour graph of the codes,
    with a cluster-based answer for the rows the labels do not reach (scikit-learn's
-   ``LabelSpreading(kernel="knn")`` on the codes leaves such rows with NaN probabilities).
+   ``LabelSpreading(kernel="knn")`` on the codes leaves such rows without any class mass,
+   and new rows whose neighbours are among them with NaN probabilities).
 4. ``AutoencoderClassifier``: a classification head on the latent code, trained jointly
    with the reconstruction, so the labels shape the encoder.
 

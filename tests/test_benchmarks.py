@@ -2,8 +2,8 @@
 MNIST (when its files are here) and the embedded digits, scale_out on the embedded digits.
 
 Each script's ``main`` runs in this process, as the examples do (see test_examples.py): a
-process per run paid again for importing torch and for numba compiling UMAP, about a third of
-these tests' time. The scripts' own child processes (torchrun ranks, Dask workers) stay.
+process per run paid again for importing torch and, where UMAP runs, for numba compiling it.
+The scripts' own child processes (torchrun ranks, Dask workers) stay.
 """
 
 import importlib.util
