@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = 'a812e3122388217869db'
+KEY = '3954402c0a6879b8af02'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -65,9 +65,10 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                             'default': 'None',
                                             'type': 'estimator object, default=None',
                                             'doc': 'The autoencoder, cloned and fit on ``X``. '
-                                                   '``None`` means ``AutoencoderTransformer()`` '
-                                                   'for data in [0, 1] (images) and, for any other '
-                                                   'data (tables), '
+                                                   '``None`` means '
+                                                   '``AutoencoderTransformer(latent_dim=32, '
+                                                   'manifold_weight=0)`` for data in [0, 1] '
+                                                   '(images) and, for any other data (tables), '
                                                    '``AutoencoderTransformer(noise="mask", '
                                                    'noise_level=0.2, early_stopping=True)`` (early '
                                                    'stopping from 50 rows on; see Notes). A '

@@ -42,7 +42,7 @@ def zeros_vs_rest(digits):
 def test_ranks_other_digits_as_outliers(zeros_vs_rest, make):
     X_train, X_test, is_normal = zeros_vs_rest
     if make is None:
-        detector = AutoencoderOutlierDetector()  # AutoencoderTransformer() as it comes
+        detector = AutoencoderOutlierDetector()  # the default autoencoder for images
     else:
         ae = make(latent_dim=8, hidden_layer_sizes=(32,), max_iter=80, batch_size=16,
                   random_state=0)
@@ -189,6 +189,7 @@ def test_default_autoencoder_denoises_and_stops_early_on_tables(wine_one_class, 
     scores = AutoencoderOutlierDetector(random_state=0).fit(X_train).score_samples(
         np.concatenate([X_normal, X_other]))
     assert roc_auc_score(is_normal, scores) > 0.9
-    # Images (data in [0, 1]) keep the plain AutoencoderTransformer().
+    # Images (data in [0, 1]): no noise, a 32-D code trained on the reconstruction alone.
     plain = AutoencoderOutlierDetector(cv=None, random_state=0).fit(zeros_vs_rest[0]).estimator_
     assert (plain.noise, plain.early_stopping) == (None, "auto")
+    assert (plain.latent_dim, plain.manifold_weight) == (32, 0.0)
