@@ -55,14 +55,14 @@ On MNIST the number of epochs is capped (``max_iter``, printed with each row) so
 stays within 15 minutes on a 2-core CPU; ``--max-iter`` changes the cap. Each skae row's
 time includes the shared autoencoder's fit. Cost, measured on seed 0 with
 ``OMP_NUM_THREADS=1`` on the 2-core machine shared with other jobs (load 4-5, about half a
-core for this process), ``max_iter=20``: mnist-oneclass 212 s (10 detectors), mnist-labels
-843 s (autoencoder 327 s, of which ~130 s the exact 15-NN graph; LabelSpreading on pixels
-252 s), mnist-clustering 867 s (autoencoder 387 s, LatentClustering's UMAP + mixture 140 s,
-DEC refinement 113 s), mnist-reconstruction 801 s (20 epochs of the deep network with
-the neighbour-graph term; with the reconstruction setting 580 s at load 4.5, 383 CPU-s): the
-MNIST part costs about 45 minutes a seed at that load, so the 3-seed protocol about 2.5
-hours: ``--seeds 0`` runs one. Seeds
-seed the split, the labels, every estimator's ``random_state`` and k-means.
+core for this process), ``max_iter=20``: mnist-labels 843 s (autoencoder 327 s, of which
+~130 s the exact 15-NN graph; LabelSpreading on pixels 252 s), mnist-clustering 867 s
+(autoencoder 387 s, LatentClustering's UMAP + mixture 140 s, DEC refinement 113 s),
+mnist-reconstruction 801 s (20 epochs of the deep network with the neighbour-graph term;
+with the reconstruction setting 580 s at load 4.5, 383 CPU-s): the MNIST part costs about
+45 minutes a seed at that load, so the 3-seed protocol about 2.5 hours: ``--seeds 0`` runs
+one. mnist-oneclass (not capped) took 187 s a seed (10 detectors, load 1-2). Seeds seed the
+split, the labels, every estimator's ``random_state`` and k-means.
 """
 
 import argparse
