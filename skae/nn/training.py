@@ -195,7 +195,9 @@ class Trainer:
         names, total = None, 0.0
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
-            terms = self.train_step(tuple(self._to_device(t[idx]) for t in data))
+            # index_select, not t[idx]: the same rows, gathered in about half the time.
+            terms = self.train_step(tuple(self._to_device(t.index_select(0, idx))
+                                          for t in data))
             names = names or list(terms)
             # Summed on the device: no host sync inside the epoch.
             total = total + torch.stack([terms[n].detach() for n in names]) * len(idx)
@@ -306,7 +308,13 @@ class RowSubset:
         return self.data.device
 
     def __getitem__(self, rows):
-        return self.data[self.index[rows]]
+        return self.data.index_select(0, self.index[rows])
+
+    def index_select(self, dim, rows):
+        """``rows`` of the subset, as ``Tensor.index_select`` along the first dimension."""
+        if dim != 0:
+            raise ValueError(f"RowSubset selects rows only (dim=0); got dim={dim}.")
+        return self.data.index_select(0, self.index.index_select(0, rows))
 
 
 def _as_tuple(data):
