@@ -41,7 +41,7 @@ apart from the settings named in the row):
   skae: ``AutoencoderOutlierDetector(cv=None)``: its ``score_samples`` (hence the AUC) is
   that of the default ``cv=5``, whose 5 extra cross-fitted models only set the threshold.
   Its default autoencoder trains with its own default ``max_iter`` (it stops by itself on
-  6,000 images, in 10-20 s), not the MNIST cap below; ``--quick`` caps it.
+  about 6,000 images, 19 s a fit on average), not the MNIST cap below; ``--quick`` caps it.
   Baselines: IsolationForest, PCA(32) reconstruction error.
 * ``mnist-reconstruction``: ``AutoencoderTransformer(latent_dim=30,
   hidden_layer_sizes=(1000, 500, 250))`` (Hinton & Salakhutdinov 2006's shape) with the
@@ -598,8 +598,8 @@ def main(argv=None):
     log(f"seeds {s['seeds']}; umap-learn {'used' if s['umap'] else 'off'}"
         f"; threads OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
     if not args.quick and any(t.startswith("mnist") for t in args.tasks):
-        log(f"MNIST rows cost about 15 minutes a row and seed on 2 shared cores "
-            f"({len(s['seeds'])} seeds here; see the module docstring)")
+        log(f"MNIST rows cost about 15 minutes a row and seed on 2 shared cores, the "
+            f"one-class row about 3 ({len(s['seeds'])} seeds here; see the module docstring)")
     start = time.perf_counter()
     for task in args.tasks:
         task_start = time.perf_counter()

@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = '3954402c0a6879b8af02'
+KEY = '7c0ab431ef6971ed91d1'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -68,7 +68,8 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                    '``None`` means '
                                                    '``AutoencoderTransformer(latent_dim=32, '
                                                    'manifold_weight=0)`` for data in [0, 1] '
-                                                   '(images) and, for any other data (tables), '
+                                                   '(images, and tables scaled to [0, 1]) and, for '
+                                                   'any other data (tables), '
                                                    '``AutoencoderTransformer(noise="mask", '
                                                    'noise_level=0.2, early_stopping=True)`` (early '
                                                    'stopping from 50 rows on; see Notes). A '

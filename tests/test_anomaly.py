@@ -190,6 +190,7 @@ def test_default_autoencoder_denoises_and_stops_early_on_tables(wine_one_class, 
         np.concatenate([X_normal, X_other]))
     assert roc_auc_score(is_normal, scores) > 0.9
     # Images (data in [0, 1]): no noise, a 32-D code trained on the reconstruction alone.
-    plain = AutoencoderOutlierDetector(cv=None, random_state=0).fit(zeros_vs_rest[0]).estimator_
-    assert (plain.noise, plain.early_stopping) == (None, "auto")
-    assert (plain.latent_dim, plain.manifold_weight) == (32, 0.0)
+    image_ae = AutoencoderOutlierDetector(cv=None, random_state=0).fit(
+        zeros_vs_rest[0]).estimator_
+    assert (image_ae.noise, image_ae.early_stopping) == (None, "auto")
+    assert (image_ae.latent_dim, image_ae.manifold_weight) == (32, 0.0)

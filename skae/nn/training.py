@@ -308,7 +308,7 @@ class RowSubset:
         return self.data.device
 
     def __getitem__(self, rows):
-        return self.data.index_select(0, self.index[rows])
+        return self.data[self.index[rows]]
 
     def index_select(self, dim, rows):
         """``rows`` of the subset, as ``Tensor.index_select`` along the first dimension."""
