@@ -133,6 +133,35 @@ def test_tabular_data_unscaled_is_worse():
     assert errors["auto"] < 0.5 * errors[None]
 
 
+def test_noise_auto_masks_standardised_tables_only(digits_split):
+    """noise="auto" (the default): masking noise at noise_level on data decoded linearly
+    (standardised tables), none on data in [0, 1] (images), with image_shape or unfitted."""
+    from skae.nn.corruption import masking_noise
+
+    images = digits_split[0][:60]
+    table = images * 16 - 3
+    params = {"latent_dim": 2, "hidden_layer_sizes": (8,), "max_iter": 3, "random_state": 0}
+
+    assert AutoencoderTransformer().training_objective().corruption is None
+    auto = AutoencoderTransformer(**params).fit(table)
+    assert auto.get_params()["noise"] == "auto"
+    corruption = auto.training_objective().corruption
+    assert corruption.func is masking_noise and corruption.keywords == {"fraction": 0.25}
+    for X in (images, table):
+        conv = AutoencoderTransformer(**params, image_shape=(1, 8, 8)).fit(X)
+        assert conv.training_objective().corruption is None
+    image_model = AutoencoderTransformer(**params).fit(images)
+    assert image_model.training_objective().corruption is None
+
+    def codes(X, **noise):
+        return AutoencoderTransformer(**params, **noise).fit(X).transform(X)
+
+    # On the table "auto" trains as "mask" (the same draws) and unlike no noise.
+    np.testing.assert_array_equal(codes(table), codes(table, noise="mask"))
+    assert not np.allclose(codes(table), codes(table, noise=None))
+    np.testing.assert_array_equal(codes(images), codes(images, noise=None))
+
+
 # -- reproducibility ------------------------------------------------------------------------
 
 
