@@ -26,7 +26,7 @@ SMALL = {"hidden_layer_sizes": (64,), "max_iter": 60, "random_state": 0}
 # The textbook autoencoder (AutoencoderTransformer's defaults add the features recipe):
 # these tests compare the regularisers with it.
 PLAIN = {"manifold_weight": 0.0, "latent_norm": None, "hidden_norm": None,
-         "linear_path": False, "noise": None}
+         "linear_path": False}
 SMALL_VAE = SMALL
 SMALL = {**SMALL, **PLAIN}
 
