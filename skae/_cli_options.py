@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = '7c0ab431ef6971ed91d1'
+KEY = '592ecada73229690bf91'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -199,9 +199,9 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                'and ``"identity"`` otherwise.',
                                         'role': 'value'},
                                        {'name': 'noise',
-                                        'default': 'None',
-                                        'type': '{"gaussian", "mask", "salt_and_pepper"} or None, '
-                                                'default=None',
+                                        'default': "'auto'",
+                                        'type': '{"auto", "gaussian", "mask", "salt_and_pepper"} '
+                                                'or None, default="auto"',
                                         'doc': "Denoising: corrupt the encoder's input during "
                                                'training (never in ``transform``) and compare the '
                                                'reconstruction with the clean input. '
@@ -212,7 +212,24 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                "``noise_level`` to the batch's minimum or maximum "
                                                "(0 or 1 for images). Noise applies in the model's "
                                                'working space (after ``scaling``). It is drawn '
-                                               'from the generator seeded by ``random_state``.',
+                                               'from the generator seeded by ``random_state``. '
+                                               '``"auto"`` is ``"mask"`` for the perceptron on '
+                                               'data decoded linearly (standardised tables, see '
+                                               '``scaling``) and None (no corruption) for data in '
+                                               '[0, 1] decoded through a sigmoid (images) and with '
+                                               '``image_shape``; before ``fit`` '
+                                               '(``training_objective`` of an unfitted model) it '
+                                               'is None. Measured (3 dev seeds, 5-fold CV accuracy '
+                                               'of StandardScaler + 8-D codes + '
+                                               'LogisticRegression), None against ``"mask"`` at '
+                                               '``noise_level=0.2``: 0.966 and 0.965 on breast '
+                                               'cancer (PCA(8): 0.976), 0.970 and 0.979 on wine '
+                                               '(PCA(8): 0.976), 0.943 and 0.943 on digits as a '
+                                               'table, 0.693 and 0.700 on ``make_classification`` '
+                                               '(800 rows, 20 features), 0.500 and 0.529 on a '
+                                               'generated 1,500-row skewed table; at '
+                                               '``noise_level=0.25``, 0.964 on breast cancer and '
+                                               '0.979 on wine.',
                                         'role': 'value'},
                                        {'name': 'noise_level',
                                         'default': '0.25',

@@ -67,14 +67,23 @@ class AutoencoderTransformer(BaseAutoencoder):
     latent_activation : {"auto", "relu", "tanh", "logistic", "identity"}, default="auto"
         Activation of the code. ``"auto"`` is ``"logistic"`` when the KL sparsity penalty
         is on and ``"identity"`` otherwise.
-    noise : {"gaussian", "mask", "salt_and_pepper"} or None, default=None
+    noise : {"auto", "gaussian", "mask", "salt_and_pepper"} or None, default="auto"
         Denoising: corrupt the encoder's input during training (never in ``transform``) and
         compare the reconstruction with the clean input. ``"gaussian"`` adds noise of
         standard deviation ``noise_level``; ``"mask"`` zeroes a fraction ``noise_level`` of
         the inputs; ``"salt_and_pepper"`` sets a fraction ``noise_level`` to the batch's
         minimum or maximum (0 or 1 for images). Noise applies in the model's working
         space (after ``scaling``). It is drawn from the generator seeded by
-        ``random_state``.
+        ``random_state``. ``"auto"`` is ``"mask"`` for the perceptron on data decoded
+        linearly (standardised tables, see ``scaling``) and None (no corruption) for data
+        in [0, 1] decoded through a sigmoid (images) and with ``image_shape``; before
+        ``fit`` (``training_objective`` of an unfitted model) it is None. Measured (3 dev
+        seeds, 5-fold CV accuracy of StandardScaler + 8-D codes + LogisticRegression),
+        None against ``"mask"`` at ``noise_level=0.2``: 0.966 and 0.965 on breast cancer
+        (PCA(8): 0.976), 0.970 and 0.979 on wine (PCA(8): 0.976), 0.943 and 0.943 on
+        digits as a table, 0.693 and 0.700 on ``make_classification`` (800 rows, 20
+        features), 0.500 and 0.529 on a generated 1,500-row skewed table; at
+        ``noise_level=0.25``, 0.964 on breast cancer and 0.979 on wine.
     noise_level : float, default=0.25
         Standard deviation (``"gaussian"``) or fraction of corrupted inputs (``"mask"``,
         ``"salt_and_pepper"``, at most 1).
@@ -286,7 +295,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         sparsity_target=0.05,
         sparsity_penalty="kl",
         latent_activation="auto",
-        noise=None,
+        noise="auto",
         noise_level=0.25,
         contractive_weight=0.0,
         latent_norm="auto",
@@ -347,7 +356,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
         "sparsity_penalty": [StrOptions({"kl", "l1"})],
         "latent_activation": [StrOptions({"auto", *ACTIVATIONS})],
-        "noise": [StrOptions(set(CORRUPTIONS)), None],
+        "noise": [StrOptions({"auto", *CORRUPTIONS}), None],
         "noise_level": [Interval(Real, 0, None, closed="left")],
         "contractive_weight": [Interval(Real, 0, None, closed="left")],
         "latent_norm": [StrOptions({"auto", *LATENT_NORMS}), None],
@@ -406,7 +415,20 @@ class AutoencoderTransformer(BaseAutoencoder):
             return self.linear_path
         # Measured to help standardised tables; on images in [0, 1] (sigmoid output) it
         # cost k-means on digits' codes 3 points.
+        return self._linear_path_auto(output_activation)
+
+    def _linear_path_auto(self, output_activation):
+        """Whether the data are decoded linearly by the perceptron (standardised tables):
+        where the "auto" settings for tables apply."""
         return self.image_shape is None and output_activation == "identity"
+
+    def _noise(self):
+        if self.noise != "auto":
+            return self.noise
+        # Masking helps the codes of standardised tables as features (see noise); images in
+        # [0, 1] keep the plain reconstruction. Unfitted, the data's kind is unknown.
+        output_activation = getattr(self, "output_activation_", None)
+        return "mask" if self._linear_path_auto(output_activation) else None
 
     def _hidden_norm(self):
         if self.hidden_norm != "auto":
@@ -434,7 +456,7 @@ class AutoencoderTransformer(BaseAutoencoder):
             penalties["contractive"] = (
                 self.contractive_weight,
                 lambda module, inputs, outputs: _contractive(module, inputs))
-        return Objective(penalties, corruption=_corruption(self.noise, self.noise_level))
+        return Objective(penalties, corruption=_corruption(self._noise(), self.noise_level))
 
     def _latent_activation(self):
         kl_on = self.sparsity_weight > 0 and self.sparsity_penalty == "kl"
@@ -514,7 +536,7 @@ def _bind(signature, self, args, kwargs):
 # The convenience classes are the textbook recipes: no neighbour-graph term, no
 # normalisation layers (set these parameters to combine them with the features recipe).
 _CLASSIC = {"manifold_weight": 0.0, "latent_norm": None, "hidden_norm": None,
-            "linear_path": False}
+            "linear_path": False, "noise": None}
 
 
 def _init_with_defaults(init, **defaults):
@@ -565,7 +587,7 @@ class SparseAutoencoder(AutoencoderTransformer):
     ``sparsity_weight=0.1`` and ``sparsity_target=0.05``: sigmoid codes whose mean
     activation over the data is pushed toward 0.05. Like the other convenience classes it
     is the textbook recipe: ``manifold_weight=0``, ``latent_norm=None``,
-    ``hidden_norm=None``. Every parameter of
+    ``hidden_norm=None``, ``noise=None``. Every parameter of
     ``AutoencoderTransformer`` applies, so it combines with ``noise`` (a sparse denoising
     autoencoder) or ``contractive_weight``; see there for their meaning.
 
@@ -604,7 +626,8 @@ class DenoisingAutoencoder(AutoencoderTransformer):
     (1797, 8)
     """
 
-    __init__ = _init_with_defaults(AutoencoderTransformer.__init__, noise="mask", **_CLASSIC)
+    __init__ = _init_with_defaults(AutoencoderTransformer.__init__,
+                                   **{**_CLASSIC, "noise": "mask"})
 
 
 class ContractiveAutoencoder(AutoencoderTransformer):
@@ -613,8 +636,8 @@ class ContractiveAutoencoder(AutoencoderTransformer):
     ``AutoencoderTransformer`` with ``contractive_weight=1e-3``: the loss adds λ times the
     squared Frobenius norm of the encoder's Jacobian at each training sample (Rifai et al.,
     2011), computed exactly for any depth. The textbook recipe: ``manifold_weight=0``,
-    ``latent_norm=None``, ``hidden_norm=None``. Every parameter of ``AutoencoderTransformer``
-    applies; see there for their meaning.
+    ``latent_norm=None``, ``hidden_norm=None``, ``noise=None``. Every parameter of
+    ``AutoencoderTransformer`` applies; see there for their meaning.
 
     Examples
     --------

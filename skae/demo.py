@@ -143,7 +143,7 @@ def _run(data, data_dir, out_dir, *, max_iter, latent_dim, n_labels_per_class, n
     specs = {
         # The tutorial's reference model: a plain autoencoder, whatever the defaults.
         "reference": dict(latent_dim=2, hidden_layer_sizes=(128, 64, 16), manifold_weight=0.0,
-                          latent_norm=None, hidden_norm=None, linear_path=False),
+                          latent_norm=None, hidden_norm=None, linear_path=False, noise=None),
         "wide": dict(latent_dim=latent_dim, hidden_layer_sizes=(128, 64)),
     }
     models, fits = {}, {}

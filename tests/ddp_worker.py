@@ -26,7 +26,8 @@ def build(case):
         # shard on its own, so only without them does a two-rank fit match one process's
         # to float rounding. The other cases keep the default (features) recipe.
         "plain": lambda: AutoencoderTransformer(**COMMON, manifold_weight=0.0,
-                                                latent_norm=None, hidden_norm=None),
+                                                latent_norm=None, hidden_norm=None,
+                                                noise=None),
         "unseeded": lambda: AutoencoderTransformer(**{**small, "random_state": None}),
         "denoising": lambda: DenoisingAutoencoder(**small),
         "sparse": lambda: SparseAutoencoder(**{**small, "hidden_layer_sizes": (64,)}),

@@ -32,7 +32,7 @@ def frozen_ae(few_labels):
     # no batch norm): the features recipe is measured by benchmarks/features.py.
     ae = AutoencoderTransformer(latent_dim=32, hidden_layer_sizes=(256,), max_iter=200,
                                 manifold_weight=0.0, latent_norm=None, hidden_norm=None,
-                                random_state=0)
+                                noise=None, random_state=0)
     return FrozenEstimator(ae.fit(X_train))
 
 
