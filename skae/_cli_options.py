@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = '592ecada73229690bf91'
+KEY = '19ee8551a3152399bc9a'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -121,6 +121,31 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                    '``contamination`` or a ``FrozenEstimator`` '
                                                    '(whose scores of ``X`` are already those of a '
                                                    'model fit on other data).',
+                                            'role': 'value'},
+                                           {'name': 'image_shape',
+                                            'default': "'auto'",
+                                            'type': '"auto", tuple of int or None, default="auto"',
+                                            'doc': 'The shape of the images, ``(height, width)`` '
+                                                   'or ``(channels, height, width)``, when the '
+                                                   'rows are flattened images: the reconstruction '
+                                                   'error is then the mean squared difference '
+                                                   'between the local means of the image and of '
+                                                   'its reconstruction (each pixel the mean of a '
+                                                   "window about a tenth of the image's side: 3 x "
+                                                   '3 pixels on 28 x 28 images; none below 20 '
+                                                   'pixels, where the error stays plain), which '
+                                                   'forgives a stroke drawn a pixel away and not a '
+                                                   'wrong shape (see Notes). This error replaces '
+                                                   "the estimator's ``score_samples`` and needs "
+                                                   'its ``inverse_transform``. ``"auto"``: the '
+                                                   "estimator's own ``image_shape`` if it has one, "
+                                                   'else square grey images when ``X`` lies in [0, '
+                                                   '1], its number of features is a square and '
+                                                   'neighbouring pixels of that grid are alike '
+                                                   '(under half the mean squared difference of '
+                                                   "pixels paired at random: a table's columns "
+                                                   "have no grid order). ``None``: the estimator's "
+                                                   '``score_samples``, whatever the data.',
                                             'role': 'value'},
                                            {'name': 'random_state',
                                             'default': 'None',

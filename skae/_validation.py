@@ -100,16 +100,25 @@ class Device(Constraint):
 
 
 class ImageShape(Constraint):
-    """``(channels, height, width)``, three positive ints: the image convention of
-    :mod:`skae._images`, checked by its ``check_image_shape``. Whether the shape holds a
-    row of ``X`` is checked at fit time, where ``X`` is known."""
+    """``(channels, height, width)``, three positive ints (with ``allow_2d``, or
+    ``(height, width)``): the image convention of :mod:`skae._images`, checked by its
+    ``check_image_shape``. Whether the shape holds a row of ``X`` is checked at fit time,
+    where ``X`` is known."""
+
+    def __init__(self, allow_2d=False):
+        super().__init__()
+        self.allow_2d = allow_2d
 
     def is_satisfied_by(self, val):
+        if isinstance(val, str):
+            return False
         try:
-            check_image_shape(val)
+            check_image_shape(val, allow_2d=self.allow_2d)
         except (TypeError, ValueError):
             return False
         return True
 
     def __str__(self):
+        if self.allow_2d:
+            return "(height, width) or (channels, height, width), positive ints"
         return "(channels, height, width), three positive ints"

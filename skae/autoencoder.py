@@ -413,13 +413,13 @@ class AutoencoderTransformer(BaseAutoencoder):
     def _linear_path(self, output_activation):
         if self.linear_path != "auto":
             return self.linear_path
-        # Measured to help standardised tables; on images in [0, 1] (sigmoid output) it
-        # cost k-means on digits' codes 3 points.
-        return self._linear_path_auto(output_activation)
+        # On for standardised tables, where it was measured to help; on images in [0, 1]
+        # (sigmoid output) it cost k-means on digits' codes 3 points.
+        return self._decodes_table(output_activation)
 
-    def _linear_path_auto(self, output_activation):
-        """Whether the data are decoded linearly by the perceptron (standardised tables):
-        where the "auto" settings for tables apply."""
+    def _decodes_table(self, output_activation):
+        """Whether the perceptron decodes a standardised table (identity output, no image
+        shape): where the "auto" settings for tables apply."""
         return self.image_shape is None and output_activation == "identity"
 
     def _noise(self):
@@ -428,7 +428,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         # Masking helps the codes of standardised tables as features (see noise); images in
         # [0, 1] keep the plain reconstruction. Unfitted, the data's kind is unknown.
         output_activation = getattr(self, "output_activation_", None)
-        return "mask" if self._linear_path_auto(output_activation) else None
+        return "mask" if self._decodes_table(output_activation) else None
 
     def _hidden_norm(self):
         if self.hidden_norm != "auto":

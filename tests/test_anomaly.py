@@ -198,3 +198,92 @@ def test_default_autoencoder_denoises_and_stops_early_on_tables(wine_one_class, 
     assert (image_ae.noise, image_ae.early_stopping) == ("auto", "auto")
     assert image_ae.training_objective().corruption is None
     assert (image_ae.latent_dim, image_ae.manifold_weight) == (32, 0.0)
+
+
+# -- the error of local means on images -----------------------------------------------------
+
+
+def _window_means(images, window):
+    """Local means written out pixel by pixel (edges repeated), to check the detector's."""
+    pad = window // 2
+    padded = np.pad(images, ((0, 0), (pad, pad), (pad, pad)), mode="edge")
+    side = images.shape[1]
+    return np.stack([[[padded[n, i:i + window, j:j + window].mean() for j in range(side)]
+                      for i in range(side)] for n in range(images.shape[0])])
+
+
+@pytest.fixture(scope="module")
+def large_zeros(zeros_vs_rest):
+    """The digits drawn three times larger: 24 x 24 images, with neighbouring pixels alike."""
+    X_train, X_test, is_normal = zeros_vs_rest
+
+    def enlarge(X):
+        return np.kron(X.reshape(-1, 8, 8), np.ones((3, 3))).reshape(len(X), -1)
+
+    return enlarge(X_train), enlarge(X_test), is_normal
+
+
+def test_images_are_scored_by_the_error_of_local_means(large_zeros):
+    X_train, X_test, is_normal = large_zeros
+    detector = AutoencoderOutlierDetector(small_ae(), contamination=0.1).fit(X_train)
+    assert detector.image_shape_ == (1, 24, 24)
+    assert detector.error_window_ == 3
+    ae = detector.estimator_
+    rows = X_test[:20]
+    reconstruction = ae.inverse_transform(ae.transform(rows))
+    expected = -np.mean((_window_means(rows.reshape(-1, 24, 24), 3)
+                         - _window_means(reconstruction.reshape(-1, 24, 24), 3)) ** 2,
+                        axis=(1, 2))
+    np.testing.assert_allclose(detector.score_samples(rows), expected, rtol=1e-5)
+    # Not the plain error, and still a ranking of the other digits below the zeros.
+    assert not np.allclose(detector.score_samples(rows), ae.score_samples(rows))
+    assert roc_auc_score(is_normal, detector.score_samples(X_test)) > 0.9
+
+
+# The short fits below test the score's wiring, not a model.
+_SHORT_FIT = pytest.mark.filterwarnings(
+    "ignore:.* reached max_iter=:sklearn.exceptions.ConvergenceWarning")
+
+
+@_SHORT_FIT
+def test_small_images_tables_and_none_keep_the_plain_error(zeros_vs_rest, large_zeros):
+    X_train, X_test, _ = zeros_vs_rest
+    small = AutoencoderOutlierDetector(small_ae(), contamination=0.1).fit(X_train)
+    assert small.error_window_ == 1  # 8 x 8 images, or a table: the plain error
+    ae = small.estimator_
+    np.testing.assert_allclose(small.score_samples(X_test), ae.score_samples(X_test),
+                               rtol=1e-6)
+    # A table in [0, 1] with a square number of columns has no grid order.
+    table = np.random.RandomState(0).rand(120, 400)
+    detector = AutoencoderOutlierDetector(small_ae(max_iter=2), contamination=0.1).fit(table)
+    assert detector.image_shape_ is None and detector.error_window_ == 1
+    # image_shape=None: the estimator's own score, images or not.
+    X_large = large_zeros[0]
+    plain = AutoencoderOutlierDetector(small_ae(max_iter=2), contamination=0.1,
+                                       image_shape=None).fit(X_large)
+    assert plain.image_shape_ is None
+    np.testing.assert_allclose(plain.score_samples(X_large[:10]),
+                               plain.estimator_.score_samples(X_large[:10]), rtol=1e-6)
+
+
+@_SHORT_FIT
+def test_a_given_image_shape_is_checked(large_zeros):
+    X_train = large_zeros[0]
+    given = AutoencoderOutlierDetector(small_ae(max_iter=2), contamination=0.1,
+                                       image_shape=(24, 24)).fit(X_train)
+    assert given.image_shape_ == (1, 24, 24) and given.error_window_ == 3
+    with pytest.raises(ValueError, match="holds 100 values but X has 576"):
+        AutoencoderOutlierDetector(small_ae(max_iter=2), image_shape=(10, 10)).fit(X_train)
+    with pytest.raises(ValueError, match="image_shape"):
+        AutoencoderOutlierDetector(image_shape=(24, -24)).fit(X_train)
+
+    class NoInverse(AutoencoderTransformer):
+        inverse_transform = property(doc="hidden")
+
+        def __getattribute__(self, name):
+            if name == "inverse_transform":
+                raise AttributeError(name)
+            return super().__getattribute__(name)
+
+    with pytest.raises(ValueError, match="has no inverse_transform"):
+        AutoencoderOutlierDetector(NoInverse(max_iter=2), image_shape=(24, 24)).fit(X_train)
