@@ -21,14 +21,22 @@ from .autoencoder import AutoencoderTransformer
 
 def _errors(autoencoder, X, local):
     """Minus the autoencoder's ``score_samples``; with ``local = (image_shape, window)``, the
-    mean squared difference of the local means of each image and its reconstruction."""
+    mean squared difference of the local means of each image and its reconstruction, a
+    chunk of rows at a time (the reconstructions and the means are as large as the rows)."""
     if local is None:
         return -np.asarray(autoencoder.score_samples(X), dtype=np.float64)
     image_shape, window = local
-    reconstruction = autoencoder.inverse_transform(autoencoder.transform(X))
-    difference = local_mean(X, image_shape, window) - local_mean(reconstruction, image_shape,
-                                                                  window)
-    return np.mean(difference**2, axis=1)
+    errors = np.empty(X.shape[0])
+    for start in range(0, X.shape[0], _CHUNK_ROWS):
+        rows = X[start:start + _CHUNK_ROWS]
+        reconstruction = autoencoder.inverse_transform(autoencoder.transform(rows))
+        difference = (local_mean(rows, image_shape, window)
+                      - local_mean(reconstruction, image_shape, window))
+        errors[start:start + _CHUNK_ROWS] = np.mean(difference**2, axis=1)
+    return errors
+
+
+_CHUNK_ROWS = 8192
 
 
 def _score_scales(autoencoder, X, latent_distance, local):
@@ -99,10 +107,10 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     ``IsolationForest``. By default the score of a sample is the autoencoder's own
     ``score_samples`` (for ``AutoencoderTransformer``, the negative reconstruction error);
     on images of 20 pixels a side or more, minus the error of local means, which forgives a
-    stroke drawn a pixel away (see ``image_shape``); with ``latent_distance=True`` the latent code's distance to the training codes is
-    added: a sample the decoder reconstructs well but that encodes far from every normal
-    sample is an outlier too. Any skae autoencoder variant can be passed
-    as ``estimator``.
+    stroke drawn a pixel away (see ``image_shape``); with ``latent_distance=True`` the
+    latent code's distance to the training codes is added: a sample the decoder
+    reconstructs well but that encodes far from every normal sample is an outlier too. Any
+    skae autoencoder variant can be passed as ``estimator``.
 
     Parameters
     ----------
