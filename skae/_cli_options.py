@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = '95d3346238a50a7b9a80'
+KEY = '751dd606060b02395fba'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -96,16 +96,17 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                            {'name': 'latent_distance',
                                             'default': 'False',
                                             'type': 'bool, default=False',
-                                            'doc': "``False``: the score is the autoencoder's "
-                                                   '``score_samples``. ``True``: minus the sum of '
-                                                   'the reconstruction error and the squared '
-                                                   'Mahalanobis distance of the code to the '
-                                                   'training codes (Ledoit-Wolf covariance), each '
-                                                   'divided by its median over the training '
-                                                   'samples. ``True`` ranked better where outliers '
-                                                   'lie far from a single normal cluster and worse '
-                                                   'on clustered classes and on images (see '
-                                                   'Notes).',
+                                            'doc': '``False``: the score is minus the '
+                                                   "reconstruction error (the autoencoder's "
+                                                   '``score_samples``, or the error of local means '
+                                                   'with ``image_shape``). ``True``: minus the sum '
+                                                   'of that error and the squared Mahalanobis '
+                                                   'distance of the code to the training codes '
+                                                   '(Ledoit-Wolf covariance), each divided by its '
+                                                   'median over the training samples. ``True`` '
+                                                   'ranked better where outliers lie far from a '
+                                                   'single normal cluster and worse on clustered '
+                                                   'classes and on images (see Notes).',
                                             'role': 'value'},
                                            {'name': 'cv',
                                             'default': '5',
@@ -123,29 +124,25 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                    'model fit on other data).',
                                             'role': 'value'},
                                            {'name': 'image_shape',
-                                            'default': "'auto'",
-                                            'type': '"auto", tuple of int or None, default="auto"',
+                                            'default': 'None',
+                                            'type': 'tuple of int or None, default=None',
                                             'doc': 'The shape of the images, ``(height, width)`` '
                                                    'or ``(channels, height, width)``, when the '
-                                                   'rows are flattened images: the reconstruction '
-                                                   'error is then the mean squared difference '
-                                                   'between the local means of the image and of '
-                                                   'its reconstruction (each pixel the mean of a '
-                                                   "window about a tenth of the image's side: 3 x "
-                                                   '3 pixels on 28 x 28 images; none below 20 '
-                                                   'pixels, where the error stays plain), which '
-                                                   'forgives a stroke drawn a pixel away and not a '
-                                                   'wrong shape (see Notes). This error replaces '
+                                                   'rows are flattened drawings on a plain '
+                                                   'background (handwriting, as in MNIST): the '
+                                                   'score is then minus the mean squared '
+                                                   'difference between the local means of each '
+                                                   'image and of its reconstruction (each pixel '
+                                                   'the mean of a window about a tenth of the '
+                                                   "image's side: 3 x 3 pixels on 28 x 28 images; "
+                                                   'below 20 pixels the window is one pixel, the '
+                                                   'plain error), which forgives a stroke drawn a '
+                                                   'pixel away and not a wrong shape. It replaces '
                                                    "the estimator's ``score_samples`` and needs "
-                                                   'its ``inverse_transform``. ``"auto"``: the '
-                                                   "estimator's own ``image_shape`` if it has one, "
-                                                   'else square grey images when ``X`` lies in [0, '
-                                                   '1], its number of features is a square and '
-                                                   'neighbouring pixels of that grid are alike '
-                                                   '(under half the mean squared difference of '
-                                                   "pixels paired at random: a table's columns "
-                                                   "have no grid order). ``None``: the estimator's "
-                                                   '``score_samples``, whatever the data.',
+                                                   "its ``inverse_transform``. On photographs' "
+                                                   'textures it ranks worse (see Notes), so it is '
+                                                   'not inferred from the data. ``None``: the '
+                                                   "estimator's ``score_samples``.",
                                             'role': 'value'},
                                            {'name': 'random_state',
                                             'default': 'None',

@@ -11,7 +11,7 @@ from numbers import Integral
 import numpy as np
 from scipy.ndimage import uniform_filter
 
-__all__ = ["check_image_shape", "local_mean", "square_image_shape"]
+__all__ = ["check_image_shape", "local_mean"]
 
 
 def check_image_shape(image_shape, n_features=None, *, allow_2d=False):
@@ -61,46 +61,6 @@ def check_image_shape(image_shape, n_features=None, *, allow_2d=False):
             "features; each row of X must be one flattened image."
         )
     return shape if len(shape) == 3 else (1, *shape)
-
-
-def square_image_shape(X, *, max_rows=1000):
-    """``(1, side, side)`` when the rows of ``X`` look like square grey images, else None.
-
-    They do when the values lie in [0, 1], the number of features is a square and
-    neighbouring pixels of that grid are alike: their mean squared difference is under half
-    that of pixels paired at random (MNIST: 0.21; the 8 x 8 digits: 0.49; tables scaled to
-    [0, 1], whose columns have no grid order: 0.77-1.06).
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    max_rows : int, default=1000
-        Rows read for the comparison.
-
-    Returns
-    -------
-    shape : tuple of 3 int or None
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skae._images import square_image_shape
-    >>> ramps = np.tile(np.linspace(0, 1, 16), (5, 16)) * np.linspace(0.5, 1, 5)[:, None]
-    >>> square_image_shape(ramps)
-    (1, 16, 16)
-    >>> square_image_shape(np.random.RandomState(0).rand(5, 256)) is None
-    True
-    """
-    side = math.isqrt(X.shape[1])
-    if side < 2 or side * side != X.shape[1] or X.min() < 0 or X.max() > 1:
-        return None
-    rows = np.asarray(X[:max_rows], dtype=np.float64)
-    images = rows.reshape(-1, side, side)
-    neighbours = (np.mean((images[:, :, 1:] - images[:, :, :-1]) ** 2)
-                  + np.mean((images[:, 1:] - images[:, :-1]) ** 2)) / 2
-    shuffled = np.random.RandomState(0).permutation(X.shape[1])
-    paired = np.mean((rows - rows[:, shuffled]) ** 2)
-    return (1, side, side) if neighbours < 0.5 * paired else None
 
 
 def local_mean(X, image_shape, window):

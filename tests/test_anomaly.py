@@ -226,7 +226,8 @@ def large_zeros(zeros_vs_rest):
 
 def test_images_are_scored_by_the_error_of_local_means(large_zeros, monkeypatch):
     X_train, X_test, is_normal = large_zeros
-    detector = AutoencoderOutlierDetector(small_ae(), contamination=0.1).fit(X_train)
+    detector = AutoencoderOutlierDetector(small_ae(), contamination=0.1,
+                                          image_shape=(24, 24)).fit(X_train)
     assert detector.image_shape_ == (1, 24, 24)
     assert detector.error_window_ == 3
     ae = detector.estimator_
@@ -236,44 +237,71 @@ def test_images_are_scored_by_the_error_of_local_means(large_zeros, monkeypatch)
                          - _window_means(reconstruction.reshape(-1, 24, 24), 3)) ** 2,
                         axis=(1, 2))
     np.testing.assert_allclose(detector.score_samples(rows), expected, rtol=1e-5)
-    monkeypatch.setattr(skae.anomaly, "_CHUNK_ROWS", 7)  # 20 rows in chunks of 7, 7 and 6
+    monkeypatch.setattr(skae.anomaly, "_CHUNK_VALUES", 7 * 576)  # chunks of 7, 7 and 6 rows
     np.testing.assert_allclose(detector.score_samples(rows), expected, rtol=1e-5)
     # Not the plain error, and still a ranking of the other digits below the zeros.
     assert not np.allclose(detector.score_samples(rows), ae.score_samples(rows))
     assert roc_auc_score(is_normal, detector.score_samples(X_test)) > 0.9
 
 
-# The short fits below test the score's wiring, not a model.
-_SHORT_FIT = pytest.mark.filterwarnings(
-    "ignore:.* reached max_iter=:sklearn.exceptions.ConvergenceWarning")
+def _short_fit(test):
+    """The short fits of ``test`` check the score's wiring, not a model: they stop at
+    ``max_iter`` and may learn nothing, and say so."""
+    test = pytest.mark.filterwarnings(
+        "ignore:.* reached max_iter=:sklearn.exceptions.ConvergenceWarning")(test)
+    return pytest.mark.filterwarnings("ignore:.* learned nothing:RuntimeWarning")(test)
 
 
-@_SHORT_FIT
-def test_small_images_tables_and_none_keep_the_plain_error(zeros_vs_rest, large_zeros):
-    X_train, X_test, _ = zeros_vs_rest
-    small = AutoencoderOutlierDetector(small_ae(), contamination=0.1).fit(X_train)
-    assert small.error_window_ == 1  # 8 x 8 images, or a table: the plain error
-    ae = small.estimator_
-    np.testing.assert_allclose(small.score_samples(X_test), ae.score_samples(X_test),
-                               rtol=1e-6)
-    # A table in [0, 1] with a square number of columns has no grid order.
-    table = np.random.RandomState(0).rand(120, 400)
-    detector = AutoencoderOutlierDetector(small_ae(max_iter=2), contamination=0.1).fit(table)
-    assert detector.image_shape_ is None and detector.error_window_ == 1
-    # image_shape=None: the estimator's own score, images or not.
+@_short_fit
+def test_the_fence_and_the_latent_distance_use_the_same_error(large_zeros, monkeypatch):
+    X_train = large_zeros[0]
+    seen = []
+    scores, score_scales = skae.anomaly._scores, skae.anomaly._score_scales
+
+    def scores_spy(*args):
+        seen.append(("scores", args[-1]))
+        return scores(*args)
+
+    def score_scales_spy(*args):
+        seen.append(("scales", args[-1]))
+        return score_scales(*args)
+
+    monkeypatch.setattr(skae.anomaly, "_scores", scores_spy)
+    monkeypatch.setattr(skae.anomaly, "_score_scales", score_scales_spy)
+    detector = AutoencoderOutlierDetector(small_ae(max_iter=5), cv=2, latent_distance=True,
+                                          image_shape=(1, 24, 24)).fit(X_train)
+    # The final model's scales, then each of the 2 cross-fitted folds' scales and scores.
+    assert [kind for kind, _ in seen] == ["scales", "scales", "scores", "scales", "scores"]
+    assert all(local == ((1, 24, 24), 3) for _, local in seen)
+    ae = detector.estimator_
+    reconstruction = ae.inverse_transform(ae.transform(X_train))
+    errors = np.mean((_window_means(X_train.reshape(-1, 24, 24), 3)
+                      - _window_means(reconstruction.reshape(-1, 24, 24), 3)) ** 2,
+                     axis=(1, 2))
+    assert detector.error_scale_ == pytest.approx(np.median(errors), rel=1e-5)
+
+
+@_short_fit
+def test_without_image_shape_or_on_small_images_the_error_is_plain(zeros_vs_rest,
+                                                                   large_zeros):
     X_large = large_zeros[0]
-    plain = AutoencoderOutlierDetector(small_ae(max_iter=2), contamination=0.1,
-                                       image_shape=None).fit(X_large)
-    assert plain.image_shape_ is None
+    plain = AutoencoderOutlierDetector(small_ae(max_iter=5), contamination=0.1).fit(X_large)
+    assert plain.image_shape_ is None and plain.error_window_ == 1
     np.testing.assert_allclose(plain.score_samples(X_large[:10]),
                                plain.estimator_.score_samples(X_large[:10]), rtol=1e-6)
+    X_train, X_test, _ = zeros_vs_rest  # 8 x 8: a 3 x 3 mean would cover too much
+    small = AutoencoderOutlierDetector(small_ae(max_iter=5), contamination=0.1,
+                                       image_shape=(8, 8)).fit(X_train)
+    assert small.image_shape_ == (1, 8, 8) and small.error_window_ == 1
+    np.testing.assert_allclose(small.score_samples(X_test),
+                               small.estimator_.score_samples(X_test), rtol=1e-6)
 
 
-@_SHORT_FIT
+@_short_fit
 def test_a_given_image_shape_is_checked(large_zeros):
     X_train = large_zeros[0]
     given = AutoencoderOutlierDetector(small_ae(max_iter=2), contamination=0.1,
-                                       image_shape=(24, 24)).fit(X_train)
+                                       image_shape=np.array([24, 24])).fit(X_train)
     assert given.image_shape_ == (1, 24, 24) and given.error_window_ == 3
     with pytest.raises(ValueError, match="holds 100 values but X has 576"):
         AutoencoderOutlierDetector(small_ae(max_iter=2), image_shape=(10, 10)).fit(X_train)
@@ -281,8 +309,6 @@ def test_a_given_image_shape_is_checked(large_zeros):
         AutoencoderOutlierDetector(image_shape=(24, -24)).fit(X_train)
 
     class NoInverse(AutoencoderTransformer):
-        inverse_transform = property(doc="hidden")
-
         def __getattribute__(self, name):
             if name == "inverse_transform":
                 raise AttributeError(name)
