@@ -515,23 +515,23 @@ def run_mnist_oneclass(s, data_dir):
                 # One fit, two scores: without image_shape the detector's score is its
                 # autoencoder's score_samples (the plain error), the same fit otherwise.
                 detector = oneclass_detector(seed, normal, kw).fit(normal)
-                return (detector.estimator_.score_samples(X_te),
-                        detector.score_samples(X_te))
+                return {"skae AutoencoderOutlierDetector()":
+                            detector.estimator_.score_samples(X_te),
+                        "skae AutoencoderOutlierDetector(image_shape=(28, 28))":
+                            detector.score_samples(X_te)}
 
-            fns = {
-                ("IsolationForest",):
-                    lambda: IsolationForest(random_state=seed).fit(normal).score_samples(X_te),
-                ("PCA(32) reconstruction error",): pca_scores,
+            fns = [
+                lambda: {"IsolationForest":
+                         IsolationForest(random_state=seed).fit(normal).score_samples(X_te)},
+                lambda: {"PCA(32) reconstruction error": pca_scores()},
                 # The detector's score with image_shape, given to PCA: how much of the gain
                 # is the score's, how much the model's.
-                ("PCA(32) error of 3 x 3 local means",): lambda: pca_scores(3),
-                ("skae AutoencoderOutlierDetector()",
-                 "skae AutoencoderOutlierDetector(image_shape=(28, 28))"): skae_scores,
-            }
-            for methods, fn in fns.items():
+                lambda: {"PCA(32) error of 3 x 3 local means": pca_scores(3)},
+                skae_scores,
+            ]
+            for fn in fns:
                 scores, sec = timed(fn)
-                for method, method_scores in zip(methods, (scores,) if len(methods) == 1
-                                                 else scores):
+                for method, method_scores in scores.items():
                     secs[method] += sec
                     aucs[method].append(roc_auc_score(is_normal, method_scores))
             log(f"  seed {seed} digit {digit}: "

@@ -213,6 +213,13 @@ def _window_means(images, window):
                       for i in range(side)] for n in range(images.shape[0])])
 
 
+def _local_errors(ae, X):
+    """The error of 3 x 3 local means of 24 x 24 images, written out by hand."""
+    reconstruction = ae.inverse_transform(ae.transform(X))
+    return np.mean((_window_means(X.reshape(-1, 24, 24), 3)
+                    - _window_means(reconstruction.reshape(-1, 24, 24), 3)) ** 2, axis=(1, 2))
+
+
 @pytest.fixture(scope="module")
 def large_zeros(zeros_vs_rest):
     """The digits drawn three times larger: 24 x 24 images, with neighbouring pixels alike."""
@@ -232,10 +239,7 @@ def test_images_are_scored_by_the_error_of_local_means(large_zeros, monkeypatch)
     assert detector.error_window_ == 3
     ae = detector.estimator_
     rows = X_test[:20]
-    reconstruction = ae.inverse_transform(ae.transform(rows))
-    expected = -np.mean((_window_means(rows.reshape(-1, 24, 24), 3)
-                         - _window_means(reconstruction.reshape(-1, 24, 24), 3)) ** 2,
-                        axis=(1, 2))
+    expected = -_local_errors(ae, rows)
     np.testing.assert_allclose(detector.score_samples(rows), expected, rtol=1e-5)
     monkeypatch.setattr(skae.anomaly, "_CHUNK_VALUES", 7 * 576)  # chunks of 7, 7 and 6 rows
     np.testing.assert_allclose(detector.score_samples(rows), expected, rtol=1e-5)
@@ -273,11 +277,7 @@ def test_the_fence_and_the_latent_distance_use_the_same_error(large_zeros, monke
     # The final model's scales, then each of the 2 cross-fitted folds' scales and scores.
     assert [kind for kind, _ in seen] == ["scales", "scales", "scores", "scales", "scores"]
     assert all(local == ((1, 24, 24), 3) for _, local in seen)
-    ae = detector.estimator_
-    reconstruction = ae.inverse_transform(ae.transform(X_train))
-    errors = np.mean((_window_means(X_train.reshape(-1, 24, 24), 3)
-                      - _window_means(reconstruction.reshape(-1, 24, 24), 3)) ** 2,
-                     axis=(1, 2))
+    errors = _local_errors(detector.estimator_, X_train)
     assert detector.error_scale_ == pytest.approx(np.median(errors), rel=1e-5)
 
 
