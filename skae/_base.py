@@ -244,7 +244,7 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": [PositiveIntSequence(), Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "scaling": [StrOptions({"auto", "standard", "minmax"}), None],
+        "scaling": [StrOptions({"auto", "standard", "minmax", "global"}), None],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
@@ -533,24 +533,26 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
     def _scaling(self, X):
         """Per-feature ``shift``, ``scale`` and the output activation, from the data.
 
-        ``scaling="auto"`` leaves data in [0, 1] as it is and decodes through a sigmoid
-        (the reference image model); any other data is standardised with a linear output.
+        ``scaling="auto"`` (see ``auto_scaling``) leaves data in [0, 1] as it is, brings
+        images stored in another range (0-255, say) into [0, 1] by that one range, and
+        decodes both through a sigmoid (the reference image model); any other data is
+        standardised with a linear output.
         """
         lo, hi, mean, std = _column_stats(X)
-        in_unit_range = in_unit_interval(lo, hi)
-        scaling = self.scaling
-        if scaling == "auto":
-            scaling = None if in_unit_range else "standard"
+        scaling = auto_scaling(lo, hi) if self.scaling == "auto" else self.scaling
         if scaling == "standard":
             shift, scale = mean, std
         elif scaling == "minmax":
             shift, scale = lo, hi - lo
+        elif scaling == "global":
+            shift, scale = np.full_like(lo, lo.min()), np.full_like(hi, hi.max() - lo.min())
         else:
             shift, scale = np.zeros_like(mean), np.ones_like(mean)
         scale = np.where(scale > 0, scale, 1.0)
         # The loss of a model that predicts each feature's mean: a yardstick for blow-ups.
         self._mean_prediction_loss = float(np.mean((std / scale) ** 2))
-        in_unit_range = scaling == "minmax" or (scaling is None and in_unit_range)
+        in_unit_range = scaling in ("minmax", "global") or (
+            scaling is None and in_unit_interval(lo, hi))
         message = (
             f"The spread of X's columns (up to {np.max(hi - lo):.3g}) exceeds the float32 "
             f"range (+-{_FLOAT32_MAX:.3g}) the model computes in, so scaling={self.scaling!r}"
@@ -610,6 +612,30 @@ def in_unit_interval(lo, hi):
     """Whether columns with minima ``lo`` and maxima ``hi`` all lie in [0, 1]: the data
     ``scaling="auto"`` leaves as it is and decodes through a sigmoid (images)."""
     return bool(np.min(lo) >= 0 and np.max(hi) <= 1)
+
+
+def shares_one_range(lo, hi):
+    """Whether the columns (minima ``lo``, maxima ``hi``) are measured on one scale: most
+    varying columns (more than half, and at least two) reach the smallest value of the
+    whole array, and most reach at least halfway up to its largest, as the pixels of
+    images stored as 0-255 or 0-16 integers do (a background, and strokes of every
+    intensity), and columns in different units do not."""
+    varying = hi > lo
+    low, high = np.min(lo), np.max(hi)
+    at_floor = np.count_nonzero(varying & (lo == low))
+    halfway_up = np.count_nonzero(varying & (hi - low >= 0.5 * (high - low)))
+    half = np.count_nonzero(varying) / 2
+    return bool(min(at_floor, halfway_up) >= 2 and at_floor > half and halfway_up > half)
+
+
+def auto_scaling(lo, hi):
+    """What ``scaling="auto"`` does with columns of minima ``lo`` and maxima ``hi``: None
+    for data in [0, 1] (used as it is), ``"global"`` for data on one scale in another range
+    (one shift and scale for every column, into [0, 1]), ``"standard"`` otherwise. The
+    first two decode through a sigmoid, as images; standardised data decodes linearly."""
+    if in_unit_interval(lo, hi):
+        return None
+    return "global" if shares_one_range(lo, hi) else "standard"
 
 
 def _column_stats(X):

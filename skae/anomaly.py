@@ -10,7 +10,7 @@ from sklearn.model_selection import KFold
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import in_unit_interval
+from ._base import auto_scaling
 from ._bridge import shared_random_state
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._images import check_image_shape, local_mean
@@ -75,15 +75,16 @@ def _error_window(image_shape):
 
 
 def _default_autoencoder(X):
-    """The autoencoder of ``estimator=None`` for the rows ``X`` of this fit. For data in
-    [0, 1] (images, decoded through a sigmoid; tables scaled to [0, 1] count as images):
+    """The autoencoder of ``estimator=None`` for the rows ``X`` of this fit. For data that
+    ``scaling="auto"`` decodes through a sigmoid (images, in [0, 1] or on one scale such as
+    0-255; tables scaled to [0, 1] count as images):
     a 32-D code behind the default hidden layers, trained on the reconstruction error
     alone (the score is that error; see the class's Notes). For any other data (tables,
     standardised inside the model): the default ``AutoencoderTransformer()`` with masking
     noise and early stopping (from ``_EARLY_STOPPING_MIN_ROWS`` rows on), because on a few
     hundred rows the plain model learns its training rows by heart.
     """
-    if in_unit_interval(X.min(axis=0), X.max(axis=0)):
+    if auto_scaling(X.min(axis=0), X.max(axis=0)) != "standard":
         return AutoencoderTransformer(latent_dim=_IMAGE_LATENT_DIM, manifold_weight=0.0)
     return AutoencoderTransformer(noise="mask", noise_level=_TABLE_MASK_LEVEL,
                                   early_stopping=X.shape[0] >= _EARLY_STOPPING_MIN_ROWS)
@@ -118,8 +119,9 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     ----------
     estimator : estimator object, default=None
         The autoencoder, cloned and fit on ``X``. ``None`` means
-        ``AutoencoderTransformer(latent_dim=32, manifold_weight=0)`` for data in [0, 1]
-        (images, and tables scaled to [0, 1]) and, for any other data (tables),
+        ``AutoencoderTransformer(latent_dim=32, manifold_weight=0)`` for images (data in
+        [0, 1], tables scaled to [0, 1] too, or on one scale such as 0-255: see
+        ``AutoencoderTransformer``'s ``scaling``) and, for any other data (tables),
         ``AutoencoderTransformer(noise="mask", noise_level=0.2, early_stopping=True)``
         (early stopping from 50 rows on; see Notes). A ``sklearn.frozen.FrozenEstimator``
         around a fitted autoencoder is used as it is.

@@ -199,6 +199,10 @@ def test_default_autoencoder_denoises_and_stops_early_on_tables(wine_one_class, 
     assert (image_ae.noise, image_ae.early_stopping) == ("auto", "auto")
     assert image_ae.training_objective().corruption is None
     assert (image_ae.latent_dim, image_ae.manifold_weight) == (32, 0.0)
+    # Images stored as 0-255 integers are images too: the same autoencoder.
+    raw = AutoencoderOutlierDetector(cv=None, random_state=0).fit(
+        np.round(zeros_vs_rest[0] * 255))
+    assert (raw.estimator_.latent_dim, raw.estimator_.output_activation_) == (32, "logistic")
 
 
 # -- the error of local means on images -----------------------------------------------------

@@ -135,13 +135,46 @@ def test_tabular_data_unscaled_is_worse():
     assert errors["auto"] < 0.5 * errors[None]
 
 
+def test_images_on_another_scale_are_brought_into_the_unit_interval():
+    """scaling="auto" on scikit-learn's digits as they come (0-16 integers): one range for
+    every column, a sigmoid output, the same model as on the digits divided by 16; in
+    [-1, 1] too. Tables in mixed units stay standardised."""
+    from sklearn.datasets import load_digits, load_iris
+
+    X = load_digits().data[:200]
+    params = {"latent_dim": 4, "hidden_layer_sizes": (16,), "max_iter": 3, "random_state": 0}
+    raw = AutoencoderTransformer(**params).fit(X)
+    scaled = AutoencoderTransformer(**params).fit(X / 16)
+    assert raw.output_activation_ == "logistic"
+    assert raw.training_objective().corruption is None  # the image recipe: no masking
+    np.testing.assert_allclose(raw.transform(X), scaled.transform(X / 16), rtol=1e-5,
+                               atol=1e-6)
+    np.testing.assert_allclose(raw.inverse_transform(raw.transform(X)),
+                               16 * scaled.inverse_transform(scaled.transform(X / 16)),
+                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(raw.score_samples(X), scaled.score_samples(X / 16), rtol=1e-5)
+    centred = AutoencoderTransformer(**params).fit(X / 8 - 1)
+    np.testing.assert_allclose(centred.transform(X / 8 - 1), scaled.transform(X / 16),
+                               rtol=1e-5, atol=1e-6)
+    forced = AutoencoderTransformer(**params, scaling="standard").fit(X)
+    assert forced.output_activation_ == "identity"
+    assert not np.allclose(forced.transform(X), raw.transform(X))
+
+    rng = np.random.RandomState(0)
+    for table in (load_breast_cancer().data, load_wine().data, load_iris().data,
+                  rng.normal(size=(50, 2))):
+        ae = AutoencoderTransformer(**params).fit(table)
+        assert ae.output_activation_ == "identity", table.shape
+
+
 def test_noise_auto_masks_standardised_tables_only(digits_split):
     """noise="auto" (the default): masking noise at noise_level on data decoded linearly
     (standardised tables), none on data in [0, 1] (images), with image_shape or unfitted."""
     from skae.nn.corruption import masking_noise
 
     images = digits_split[0][:60]
-    table = images * 16 - 3
+    # A table: columns on scales of their own (the same columns on one scale are images).
+    table = (images * 16 - 3) * np.linspace(0.5, 4.0, images.shape[1])
     params = {"latent_dim": 2, "hidden_layer_sizes": (8,), "max_iter": 3, "random_state": 0}
 
     assert AutoencoderTransformer().training_objective().corruption is None
