@@ -146,7 +146,6 @@ def test_images_on_another_scale_are_brought_into_the_unit_interval():
     raw = AutoencoderTransformer(**params).fit(X)
     scaled = AutoencoderTransformer(**params).fit(X / 16)
     assert raw.output_activation_ == "logistic"
-    assert raw.training_objective().corruption is None  # the image recipe: no masking
     np.testing.assert_allclose(raw.transform(X), scaled.transform(X / 16), rtol=1e-5,
                                atol=1e-6)
     np.testing.assert_allclose(raw.inverse_transform(raw.transform(X)),
@@ -167,34 +166,42 @@ def test_images_on_another_scale_are_brought_into_the_unit_interval():
         assert ae.output_activation_ == "identity", table.shape
 
 
-def test_noise_auto_masks_standardised_tables_only(digits_split):
-    """noise="auto" (the default): masking noise at noise_level on data decoded linearly
-    (standardised tables), none on data in [0, 1] (images), with image_shape or unfitted."""
+def test_noise_auto_masks_for_features_and_on_tables(digits_split):
+    """noise="auto" (the default): masking noise at noise_level with the neighbour-graph
+    term (the features recipe) on any data and on data decoded linearly (standardised
+    tables); none on images with the plain reconstruction or with image_shape."""
     from skae.nn.corruption import masking_noise
 
     images = digits_split[0][:60]
     # A table: columns on scales of their own (the same columns on one scale are images).
     table = (images * 16 - 3) * np.linspace(0.5, 4.0, images.shape[1])
     params = {"latent_dim": 2, "hidden_layer_sizes": (8,), "max_iter": 3, "random_state": 0}
+    plain = {**params, "manifold_weight": 0.0}
 
-    assert AutoencoderTransformer().training_objective().corruption is None
-    auto = AutoencoderTransformer(**params).fit(table)
-    assert auto.get_params()["noise"] == "auto"
-    corruption = auto.training_objective().corruption
-    assert corruption.func is masking_noise and corruption.keywords == {"fraction": 0.25}
+    def corruption(**kw):
+        return AutoencoderTransformer(**kw).training_objective().corruption
+
+    # Unfitted: the features recipe masks; the plain recipe waits for the data.
+    assert corruption().func is masking_noise
+    assert corruption(manifold_weight=0.0) is None
+    for X, kw in ((table, params), (table, plain), (images, params)):
+        auto = AutoencoderTransformer(**kw).fit(X)
+        assert auto.get_params()["noise"] == "auto"
+        fitted = auto.training_objective().corruption
+        assert fitted.func is masking_noise and fitted.keywords == {"fraction": 0.25}
+    assert AutoencoderTransformer(**plain).fit(images).training_objective().corruption is None
     for X in (images, table):
         conv = AutoencoderTransformer(**params, image_shape=(1, 8, 8)).fit(X)
         assert conv.training_objective().corruption is None
-    image_model = AutoencoderTransformer(**params).fit(images)
-    assert image_model.training_objective().corruption is None
 
-    def codes(X, **noise):
-        return AutoencoderTransformer(**params, **noise).fit(X).transform(X)
+    def codes(X, **kw):
+        return AutoencoderTransformer(**kw).fit(X).transform(X)
 
-    # On the table "auto" trains as "mask" (the same draws) and unlike no noise.
-    np.testing.assert_array_equal(codes(table), codes(table, noise="mask"))
-    assert not np.allclose(codes(table), codes(table, noise=None))
-    np.testing.assert_array_equal(codes(images), codes(images, noise=None))
+    # "auto" trains as "mask" (the same draws) and unlike no noise where it masks.
+    for X, kw in ((table, plain), (images, params)):
+        np.testing.assert_array_equal(codes(X, **kw), codes(X, **kw, noise="mask"))
+        assert not np.allclose(codes(X, **kw), codes(X, **kw, noise=None))
+    np.testing.assert_array_equal(codes(images, **plain), codes(images, **plain, noise=None))
 
 
 # -- reproducibility ------------------------------------------------------------------------
