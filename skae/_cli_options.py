@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = 'da3e54f38b908828fee2'
+KEY = '05e9fe5f8d3600fdd9e1'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -15,8 +15,9 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'doc': 'The autoencoder to start from, cloned and fit on '
                                               'all of ``X``. ``None`` means '
                                               '``AutoencoderTransformer()``. Any skae variant '
-                                              'works: its own training objective is kept during '
-                                              'the joint training.',
+                                              'works: its own training objective (masking noise '
+                                              'included, where its ``noise`` gives one) is kept '
+                                              'during the joint training.',
                                        'role': 'estimator'},
                                       {'name': 'classification_weight',
                                        'default': '1.0',
@@ -189,20 +190,26 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                'sizes (pixels); both decode through a sigmoid. '
                                                '``None`` uses the raw values (with a sigmoid '
                                                'output if they lie in [0, 1]). ``"auto"``: '
-                                               '``None`` for data in [0, 1]; ``"global"`` for data '
-                                               'on one scale, where most varying features (more '
-                                               'than half, at least two) reach the smallest value '
-                                               'of the array and most reach at least halfway up to '
-                                               'its largest, as the pixels of images stored as '
-                                               'integers do (background and strokes); '
-                                               '``"standard"`` otherwise (tables in mixed units). '
-                                               'Measured on the bundled 8 x 8 digits as '
-                                               'scikit-learn gives them (0-16), 2 dev seeds, 5 '
-                                               'labels per class + codes(16) + LogisticRegression '
-                                               '/ k-means on codes(10): standardised 0.917 / 0.750 '
-                                               'and 0.928 / 0.746, by the one range 0.939 / 0.894 '
-                                               'and 0.957 / 0.893 (the same as dividing by 16 '
-                                               'first).',
+                                               '``None`` for data in [0, 1]; ``"global"`` for '
+                                               'images in another range: data on one scale (most '
+                                               'varying features, more than half and at least two, '
+                                               'reach the smallest value of the array and most '
+                                               'reach at least halfway up to its largest) with a '
+                                               'background (a third or more of all entries at that '
+                                               'smallest value), as the pixels of images stored as '
+                                               'integers are, and sparse non-negative features on '
+                                               'one scale too; ``"standard"`` otherwise: tables in '
+                                               'mixed units, and on one scale without such a '
+                                               'background (answers on a 1-5 scale, counts, a -999 '
+                                               'code for missing values, photographs with no '
+                                               'background). Pass ``scaling="standard"`` to '
+                                               'standardise in any case. Measured on the bundled 8 '
+                                               'x 8 digits as scikit-learn gives them (0-16), 2 '
+                                               'dev seeds, 5 labels per class + codes(16) + '
+                                               'LogisticRegression / k-means on codes(10): '
+                                               'standardised 0.917 / 0.750 and 0.928 / 0.746, by '
+                                               'the one range 0.939 / 0.894 and 0.957 / 0.893 (the '
+                                               'same as dividing by 16 first).',
                                         'role': 'value'},
                                        {'name': 'alpha',
                                         'default': '0.0',
@@ -289,7 +296,11 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                'epochs, 100 labels scored on 5,000 other training '
                                                'images, seeds 5-6) codes(16) + LogisticRegression '
                                                '0.894 and 0.897, k-means on codes(10) 0.745 and '
-                                               '0.781, ``LatentClustering`` 0.825 and 0.870.',
+                                               '0.781, ``LatentClustering`` 0.825 and 0.870. Other '
+                                               'figures in these docs for images with the '
+                                               'neighbour-graph term were measured before masking '
+                                               'became their default (with ``noise=None``) unless '
+                                               'they say otherwise.',
                                         'role': 'value'},
                                        {'name': 'noise_level',
                                         'default': '0.25',
@@ -367,10 +378,11 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                'available with ``image_shape``. ``"auto"`` is '
                                                '``True`` for the perceptron on data decoded '
                                                'linearly (standardised tables, see ``scaling``) '
-                                               'and ``False`` for data in [0, 1] decoded through a '
-                                               'sigmoid (images) and with ``image_shape``. '
-                                               'Measured with the default recipe (3 seeds): 5-fold '
-                                               'CV accuracy of StandardScaler + 8-D codes + '
+                                               'and ``False`` for data decoded through a sigmoid '
+                                               '(in [0, 1], or images brought there by '
+                                               '``scaling``) and with ``image_shape``. Measured '
+                                               'with the default recipe (3 seeds): 5-fold CV '
+                                               'accuracy of StandardScaler + 8-D codes + '
                                                'LogisticRegression 0.978 with it and 0.966 without '
                                                'on wine (PCA(8): 0.976), 0.966 and 0.965 on breast '
                                                'cancer (PCA(8): 0.979); on digits '
@@ -752,11 +764,12 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        {'name': 'reconstruction_weight',
                                         'default': '1.0',
                                         'type': 'float, default=1.0',
-                                        'doc': "Weight of the autoencoder's loss during "
-                                               "refinement; 0 gives DEC, positive IDEC. (IDEC's "
-                                               '``gamma = 0.1`` on the clustering loss is '
-                                               '``reconstruction_weight=10`` with a ten times '
-                                               'larger learning rate.)',
+                                        'doc': "Weight of the autoencoder's loss during refinement "
+                                               '(its own training objective, masking noise '
+                                               'included where its ``noise`` gives one); 0 gives '
+                                               "DEC, positive IDEC. (IDEC's ``gamma = 0.1`` on the "
+                                               'clustering loss is ``reconstruction_weight=10`` '
+                                               'with a ten times larger learning rate.)',
                                         'role': 'value'},
                                        {'name': 'degrees_of_freedom',
                                         'default': '1.0',
@@ -809,7 +822,8 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                '``"k-means"``: k-means on the codes (DEC and '
                                                "IDEC's start). On all 70,000 MNIST images (one "
                                                '``AutoencoderTransformer(latent_dim=10, '
-                                               'max_iter=20)``, seed 0, the refinement with the '
+                                               'max_iter=20)`` without masking noise, the default '
+                                               'on images then, seed 0, the refinement with the '
                                                'defaults) ``"k-means"`` ends at 0.824 accuracy '
                                                '(NMI 0.880), where its k-means start caps it; '
                                                '``"manifold"`` at 0.969 (NMI 0.920; the mixture '
@@ -1213,20 +1227,26 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                'sizes (pixels); both decode through a sigmoid. '
                                                '``None`` uses the raw values (with a sigmoid '
                                                'output if they lie in [0, 1]). ``"auto"``: '
-                                               '``None`` for data in [0, 1]; ``"global"`` for data '
-                                               'on one scale, where most varying features (more '
-                                               'than half, at least two) reach the smallest value '
-                                               'of the array and most reach at least halfway up to '
-                                               'its largest, as the pixels of images stored as '
-                                               'integers do (background and strokes); '
-                                               '``"standard"`` otherwise (tables in mixed units). '
-                                               'Measured on the bundled 8 x 8 digits as '
-                                               'scikit-learn gives them (0-16), 2 dev seeds, 5 '
-                                               'labels per class + codes(16) + LogisticRegression '
-                                               '/ k-means on codes(10): standardised 0.917 / 0.750 '
-                                               'and 0.928 / 0.746, by the one range 0.939 / 0.894 '
-                                               'and 0.957 / 0.893 (the same as dividing by 16 '
-                                               'first).',
+                                               '``None`` for data in [0, 1]; ``"global"`` for '
+                                               'images in another range: data on one scale (most '
+                                               'varying features, more than half and at least two, '
+                                               'reach the smallest value of the array and most '
+                                               'reach at least halfway up to its largest) with a '
+                                               'background (a third or more of all entries at that '
+                                               'smallest value), as the pixels of images stored as '
+                                               'integers are, and sparse non-negative features on '
+                                               'one scale too; ``"standard"`` otherwise: tables in '
+                                               'mixed units, and on one scale without such a '
+                                               'background (answers on a 1-5 scale, counts, a -999 '
+                                               'code for missing values, photographs with no '
+                                               'background). Pass ``scaling="standard"`` to '
+                                               'standardise in any case. Measured on the bundled 8 '
+                                               'x 8 digits as scikit-learn gives them (0-16), 2 '
+                                               'dev seeds, 5 labels per class + codes(16) + '
+                                               'LogisticRegression / k-means on codes(10): '
+                                               'standardised 0.917 / 0.750 and 0.928 / 0.746, by '
+                                               'the one range 0.939 / 0.894 and 0.957 / 0.893 (the '
+                                               'same as dividing by 16 first).',
                                         'role': 'value'},
                                        {'name': 'alpha',
                                         'default': '0.0',

@@ -76,15 +76,15 @@ def _error_window(image_shape):
 
 def _default_autoencoder(X):
     """The autoencoder of ``estimator=None`` for the rows ``X`` of this fit. For data that
-    ``scaling="auto"`` decodes through a sigmoid (images, in [0, 1] or on one scale such as
-    0-255; tables scaled to [0, 1] count as images):
+    ``scaling="auto"`` decodes through a sigmoid (images, in [0, 1] or in another range
+    such as 0-255 with a background; tables scaled to [0, 1] count as images):
     a 32-D code behind the default hidden layers, trained on the reconstruction error
     alone (the score is that error; see the class's Notes). For any other data (tables,
     standardised inside the model): the default ``AutoencoderTransformer()`` with masking
     noise and early stopping (from ``_EARLY_STOPPING_MIN_ROWS`` rows on), because on a few
     hundred rows the plain model learns its training rows by heart.
     """
-    if auto_scaling(X.min(axis=0), X.max(axis=0)) != "standard":
+    if auto_scaling(X) != "standard":
         return AutoencoderTransformer(latent_dim=_IMAGE_LATENT_DIM, manifold_weight=0.0)
     return AutoencoderTransformer(noise="mask", noise_level=_TABLE_MASK_LEVEL,
                                   early_stopping=X.shape[0] >= _EARLY_STOPPING_MIN_ROWS)
@@ -200,8 +200,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     The default autoencoder on images (scored by the plain reconstruction error). Measured on
     MNIST's training rows only (each digit normal in turn, trained on its about 5,400 rows
     among 54,000, scored on 6,000 others, one seed), the mean ROC AUC over the ten digits
-    was 0.940 with ``AutoencoderTransformer()`` (2-D code, neighbour-graph term, 20 epochs,
-    16 s a fit). The gain came from the code's size: on four digits at 20 epochs a 16-D
+    was 0.940 with ``AutoencoderTransformer()`` (2-D code, neighbour-graph term, no masking
+    noise then, 20 epochs, 16 s a fit). The gain came from the code's size: on four digits at 20 epochs a 16-D
     code scored 0.936 with the neighbour-graph term and 0.938 without it, at 16 s a fit
     against 2-3 s, so the term is off (``manifold_weight=0``). With the default
     ``max_iter`` (each fit stops by itself): 0.966 (8-D code), 0.967 (16-D), 0.971 (32-D;
@@ -211,7 +211,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     scored 0.953 and 0.963 with the default ``max_iter`` (0.959 and 0.962 capped at 20
     epochs; they reconstruct the other digits better too), and wider hidden
     layers before a 16-D code, ``(512, 256, 128)``, 0.967. On the 8 x 8 digits (each class
-    normal in turn, 70/30 splits, 2 seeds): 0.991 (``AutoencoderTransformer()``), 0.994
+    normal in turn, 70/30 splits, 2 seeds): 0.991 (``AutoencoderTransformer()`` without
+    masking noise), 0.994
     (16-D), 0.993 (32-D); PCA(16) 0.997. Tables scaled to [0, 1] count as images and get
     this autoencoder too; standardised tables get the one below.
 
@@ -239,8 +240,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     (0.965), breast cancer 0.759 to 0.803 (0.912), iris 0.970 to 0.979 (0.976),
     ``make_classification`` sets of 300 rows 0.763 to 0.774 (0.684) and of 1,000 rows
     0.739 to 0.802 (0.759), a 3,000-row covtype-like generated set (skewed and binary
-    columns) 0.723 to 0.737 (0.722) and digits 0, 3 and 8 as a 0-16 table 0.963 to 0.978
-    (0.968); it lowered it on the generated set of ``benchmarks/features.py`` from 0.785
+    columns) 0.723 to 0.737 (0.722) and digits 0, 3 and 8 as a 0-16 table (standardised:
+    since then ``scaling="auto"`` treats 0-16 digits as images) 0.963 to 0.978 (0.968); it lowered it on the generated set of ``benchmarks/features.py`` from 0.785
     to 0.759 (0.692).
 
     ``latent_distance=True`` helps where the outliers lie far from the normal class along
@@ -248,7 +249,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     autoencoder above; but where the normal class is several clusters, outliers encode
     inside the normal codes and the distance adds noise: 0.802 to 0.723 on the 1,000-row
     ``make_classification`` set, 0.759 to 0.628 on the generated set, 0.978 to 0.962 on
-    digits as a table (a density of the codes, a Gaussian mixture, did not fix it). So it
+    digits as a standardised table (a density of the codes, a Gaussian mixture, did not fix it). So it
     stays off by default.
 
     Examples

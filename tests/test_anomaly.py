@@ -203,6 +203,8 @@ def test_default_autoencoder_denoises_and_stops_early_on_tables(wine_one_class, 
     raw = AutoencoderOutlierDetector(cv=None, random_state=0).fit(
         np.round(zeros_vs_rest[0] * 255))
     assert (raw.estimator_.latent_dim, raw.estimator_.output_activation_) == (32, "logistic")
+    assert raw.estimator_.training_objective().corruption is None
+    assert raw.estimator_.get_params() == image_ae.get_params()
 
 
 # -- the error of local means on images -----------------------------------------------------

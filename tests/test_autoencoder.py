@@ -152,6 +152,13 @@ def test_images_on_another_scale_are_brought_into_the_unit_interval():
                                16 * scaled.inverse_transform(scaled.transform(X / 16)),
                                rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(raw.score_samples(X), scaled.score_samples(X / 16), rtol=1e-5)
+    # One shift and one scale for all columns: a column lifted off the floor keeps its place.
+    lifted = X.copy()
+    lifted[:, 10] += 3
+    top = lifted.max()
+    np.testing.assert_allclose(AutoencoderTransformer(**params).fit(lifted).transform(lifted),
+                               AutoencoderTransformer(**params).fit(lifted / top).transform(
+                                   lifted / top), rtol=1e-5, atol=1e-6)
     centred = AutoencoderTransformer(**params).fit(X / 8 - 1)
     np.testing.assert_allclose(centred.transform(X / 8 - 1), scaled.transform(X / 16),
                                rtol=1e-5, atol=1e-6)
@@ -164,6 +171,40 @@ def test_images_on_another_scale_are_brought_into_the_unit_interval():
                   rng.normal(size=(50, 2))):
         ae = AutoencoderTransformer(**params).fit(table)
         assert ae.output_activation_ == "identity", table.shape
+
+
+def _with_rows(first, rest, n_rows=12):
+    """An array whose first row is ``first`` and whose other rows are ``rest``."""
+    return np.vstack([first, np.tile(rest, (n_rows - 1, 1))]).astype(float)
+
+
+_RNG = np.random.RandomState(0)
+_LOGNORMAL = _RNG.lognormal(size=(300, 30))
+_LOGNORMAL[_RNG.rand(300, 30) < 0.1] = -999
+
+
+@pytest.mark.parametrize("X, expected", [
+    (np.vstack([np.eye(8) * 255, np.zeros((8, 8))]), "global"),  # strokes on a background
+    (np.vstack([np.eye(8) * 2 - 1, -np.ones((8, 8))]), "global"),  # the same in [-1, 1]
+    (np.vstack([np.eye(8), np.zeros((8, 8))]), None),  # already in [0, 1]
+    # Every column on the floor, but only one reaches halfway up: a column in other units.
+    (_with_rows([2, 2, 2, 100], [0, 0, 0, 0]), "standard"),
+    # One varying column (the others constant): nothing to share a range with.
+    (_with_rows([5, 0, 0, 0], [0, 0, 0, 0]), "standard"),
+    # Exactly half of the varying columns on one scale is not most of them.
+    (_with_rows([9, 9, 9, 9], [0, 0, 5, 5]), "standard"),
+    # One scale but no background: answers on a 1-5 scale, counts, a -999 missing code.
+    (_RNG.randint(1, 6, size=(200, 20)), "standard"),
+    (_RNG.poisson(3, size=(200, 15)), "standard"),
+    (_LOGNORMAL, "standard"),
+])
+def test_auto_scaling_rule(X, expected):
+    from skae._base import auto_scaling
+
+    assert auto_scaling(np.asarray(X, dtype=float)) == expected
+    # Constant columns take no part in the shared range (an image's empty border).
+    padded = np.hstack([X, np.zeros((len(X), 5))]) if expected == "global" else X
+    assert auto_scaling(np.asarray(padded, dtype=float)) == expected
 
 
 def test_noise_auto_masks_for_features_and_on_tables(digits_split):

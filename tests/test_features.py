@@ -220,8 +220,9 @@ def test_linear_path_is_on_for_standardised_tables_only(digits):
     table = AutoencoderTransformer(latent_dim=2, max_iter=1, random_state=0).fit(
         (X * 16 - 3) * np.linspace(0.5, 4.0, X.shape[1]))  # columns on scales of their own
     assert any(isinstance(m, LinearPath) for m in table.module_.modules())
-    images = AutoencoderTransformer(latent_dim=2, max_iter=1, random_state=0).fit(X)
-    assert not any(isinstance(m, LinearPath) for m in images.module_.modules())
+    for pixels in (X, X * 16):  # in [0, 1], and as integers 0-16: images either way
+        images = AutoencoderTransformer(latent_dim=2, max_iter=1, random_state=0).fit(pixels)
+        assert not any(isinstance(m, LinearPath) for m in images.module_.modules())
     forced = AutoencoderTransformer(latent_dim=2, max_iter=1, linear_path=True,
                                     random_state=0).fit(X)
     assert any(isinstance(m, LinearPath) for m in forced.module_.modules())
