@@ -197,24 +197,23 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     flagged 0-9% of held-out normal rows (IsolationForest's ``"auto"``: 10-26%), where a
     fence on the training scores flagged 27% (breast cancer) to 96-100% (wine).
 
-    The default autoencoder on images (scored by the plain reconstruction error). Measured on
-    MNIST's training rows only (each digit normal in turn, trained on its about 5,400 rows
-    among 54,000, scored on 6,000 others, one seed), the mean ROC AUC over the ten digits
-    was 0.940 with ``AutoencoderTransformer()`` (2-D code, neighbour-graph term, no masking
-    noise then, 20 epochs, 16 s a fit). The gain came from the code's size: on four digits at 20 epochs a 16-D
-    code scored 0.936 with the neighbour-graph term and 0.938 without it, at 16 s a fit
-    against 2-3 s, so the term is off (``manifold_weight=0``). With the default
-    ``max_iter`` (each fit stops by itself): 0.966 (8-D code), 0.967 (16-D), 0.971 (32-D;
-    fits of 11-37 s), PCA(32)'s reconstruction error 0.952. The default hidden layers end in
-    16 units, so the 32-D code is a linear image of 16: that narrow passage matters, since
-    hidden layers that keep 32 dimensions to the code, ``(128, 64)`` or ``(256, 128, 64)``,
-    scored 0.953 and 0.963 with the default ``max_iter`` (0.959 and 0.962 capped at 20
-    epochs; they reconstruct the other digits better too), and wider hidden
-    layers before a 16-D code, ``(512, 256, 128)``, 0.967. On the 8 x 8 digits (each class
-    normal in turn, 70/30 splits, 2 seeds): 0.991 (``AutoencoderTransformer()`` without
-    masking noise), 0.994
-    (16-D), 0.993 (32-D); PCA(16) 0.997. Tables scaled to [0, 1] count as images and get
-    this autoencoder too; standardised tables get the one below.
+    The default autoencoder on images (scored by the plain reconstruction error). Measured
+    on MNIST's training rows only (each digit normal in turn, trained on its about 5,400
+    rows among 54,000, scored on 6,000 others, one seed), the mean ROC AUC over the ten
+    digits was 0.940 with ``AutoencoderTransformer()`` (2-D code, neighbour-graph term, no
+    masking noise then, 20 epochs, 16 s a fit). The gain came from the code's size: on four
+    digits at 20 epochs a 16-D code scored 0.936 with the neighbour-graph term and 0.938
+    without it, at 16 s a fit against 2-3 s, so the term is off (``manifold_weight=0``).
+    With the default ``max_iter`` (each fit stops by itself): 0.966 (8-D code), 0.967
+    (16-D), 0.971 (32-D; fits of 11-37 s), PCA(32)'s reconstruction error 0.952. The default
+    hidden layers end in 16 units, so the 32-D code is a linear image of 16: that narrow
+    passage matters, since hidden layers that keep 32 dimensions to the code, ``(128, 64)``
+    or ``(256, 128, 64)``, scored 0.953 and 0.963 with the default ``max_iter`` (0.959 and
+    0.962 capped at 20 epochs; they reconstruct the other digits better too), and wider
+    hidden layers before a 16-D code, ``(512, 256, 128)``, 0.967. On the 8 x 8 digits (each
+    class normal in turn, 70/30 splits, 2 seeds): 0.991 (``AutoencoderTransformer()``
+    without masking noise), 0.994 (16-D), 0.993 (32-D); PCA(16) 0.997. Tables scaled to [0,
+    1] count as images and get this autoencoder too; standardised tables get the one below.
 
     The error of local means (``image_shape``): on the same MNIST split, the default
     autoencoder's fits scored by the mean squared difference of the 3 x 3 local means of
@@ -238,19 +237,19 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     stopping raised the mean ROC AUC of ``score_samples`` (the same 70/30 splits with each
     class normal in turn, 3 seeds; IsolationForest in brackets) on wine from 0.948 to 0.966
     (0.965), breast cancer 0.759 to 0.803 (0.912), iris 0.970 to 0.979 (0.976),
-    ``make_classification`` sets of 300 rows 0.763 to 0.774 (0.684) and of 1,000 rows
-    0.739 to 0.802 (0.759), a 3,000-row covtype-like generated set (skewed and binary
-    columns) 0.723 to 0.737 (0.722) and digits 0, 3 and 8 as a 0-16 table (standardised:
-    since then ``scaling="auto"`` treats 0-16 digits as images) 0.963 to 0.978 (0.968); it lowered it on the generated set of ``benchmarks/features.py`` from 0.785
-    to 0.759 (0.692).
+    ``make_classification`` sets of 300 rows 0.763 to 0.774 (0.684) and of 1,000 rows 0.739
+    to 0.802 (0.759), a 3,000-row covtype-like generated set (skewed and binary columns)
+    0.723 to 0.737 (0.722) and digits 0, 3 and 8 as a 0-16 table (standardised: since then
+    ``scaling="auto"`` treats 0-16 digits as images) 0.963 to 0.978 (0.968); it lowered it
+    on the generated set of ``benchmarks/features.py`` from 0.785 to 0.759 (0.692).
 
     ``latent_distance=True`` helps where the outliers lie far from the normal class along
-    the directions the code keeps: breast cancer 0.803 to 0.902 with the default
-    autoencoder above; but where the normal class is several clusters, outliers encode
-    inside the normal codes and the distance adds noise: 0.802 to 0.723 on the 1,000-row
+    the directions the code keeps: breast cancer 0.803 to 0.902 with the default autoencoder
+    above; but where the normal class is several clusters, outliers encode inside the normal
+    codes and the distance adds noise: 0.802 to 0.723 on the 1,000-row
     ``make_classification`` set, 0.759 to 0.628 on the generated set, 0.978 to 0.962 on
-    digits as a standardised table (a density of the codes, a Gaussian mixture, did not fix it). So it
-    stays off by default.
+    digits as a standardised table (a density of the codes, a Gaussian mixture, did not fix
+    it). So it stays off by default.
 
     Examples
     --------

@@ -309,10 +309,11 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
     n_init : int, default=5
         Initialisations of the Gaussian mixture; the best likelihood is kept. One
         initialisation sometimes merges two clusters and splits another: on the embedding
-        (codes trained without masking noise, the default on images then) of MNIST's 60,000 training images (16-D codes) three single initialisations gave
-        0.819, 0.941 and 0.939 accuracy, five (best likelihood of 5, two seeds) 0.959, for
-        about 3 CPU-seconds more; on digits (10-D codes, seeds 0-2) 0.889, 0.894, 0.881
-        with one and 0.858, 0.947, 0.881 with five.
+        (codes trained without masking noise, the default on images then) of MNIST's 60,000
+        training images (16-D codes) three single initialisations gave 0.819, 0.941 and
+        0.939 accuracy, five (best likelihood of 5, two seeds) 0.959, for about 3
+        CPU-seconds more; on digits (10-D codes, seeds 0-2) 0.889, 0.894, 0.881 with one and
+        0.858, 0.947, 0.881 with five.
     random_state : int, RandomState instance or None, default=None
         Seeds the autoencoder when its own ``random_state`` is None, UMAP and the
         mixture. With an int, UMAP runs single-threaded so that one seed gives one result.
