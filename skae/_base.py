@@ -641,18 +641,25 @@ def auto_scaling(X, lo=None, hi=None):
     ``hi`` when known): None for data in [0, 1] (used as it is); ``"global"`` (one shift
     and scale for every column, into [0, 1]) for images in another range: columns on one
     scale (``shares_one_range``) with a background, a third or more of all entries at
-    the smallest value; ``"standard"`` otherwise. The first two decode through a sigmoid,
-    as images; standardised data decodes linearly."""
+    the smallest value, and values that rise from it (the smallest value above the
+    background in the lower half of the range, as faint strokes are; a code such as -999
+    for missing values leaves a gap instead); ``"standard"`` otherwise. The first two
+    decode through a sigmoid, as images; standardised data decodes linearly."""
     if lo is None:
         lo, hi = _column_stats(X)[:2]
     if in_unit_interval(lo, hi):
         return None
     if not shares_one_range(lo, hi):
         return "standard"
-    low = np.min(lo)
-    at_low = sum(np.count_nonzero(X[start:start + CHUNK_ROWS] == low)
-                 for start in range(0, X.shape[0], CHUNK_ROWS))
-    return "global" if at_low >= _BACKGROUND_SHARE * X.size else "standard"
+    low, high = np.min(lo), np.max(hi)
+    at_low, above = 0, high
+    for start in range(0, X.shape[0], CHUNK_ROWS):
+        chunk = X[start:start + CHUNK_ROWS]
+        at_low += np.count_nonzero(chunk == low)
+        above = min(above, np.min(chunk, initial=high, where=chunk > low))
+    background = at_low >= _BACKGROUND_SHARE * X.size
+    rises = above - low <= 0.5 * (high - low)
+    return "global" if background and rises else "standard"
 
 
 def _column_stats(X):

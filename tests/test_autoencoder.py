@@ -179,14 +179,18 @@ def _with_rows(first, rest, n_rows=12):
 
 
 _RNG = np.random.RandomState(0)
+_STROKES = np.vstack([np.eye(8), np.eye(8)[::-1] / 4, np.zeros((8, 8))])
 _LOGNORMAL = _RNG.lognormal(size=(300, 30))
+_MOSTLY_MISSING = np.where(_RNG.rand(300, 30) < 0.4, -999, _LOGNORMAL)
 _LOGNORMAL[_RNG.rand(300, 30) < 0.1] = -999
 
 
 @pytest.mark.parametrize("X, expected", [
-    (np.vstack([np.eye(8) * 255, np.zeros((8, 8))]), "global"),  # strokes on a background
-    (np.vstack([np.eye(8) * 2 - 1, -np.ones((8, 8))]), "global"),  # the same in [-1, 1]
-    (np.vstack([np.eye(8), np.zeros((8, 8))]), None),  # already in [0, 1]
+    (_STROKES * 255, "global"),  # strokes, faint and full, on a background
+    (_STROKES * 2 - 1, "global"),  # the same in [-1, 1]
+    (_STROKES, None),  # already in [0, 1]
+    # Full strokes only: nothing rises from the background (a gap, as a -999 code leaves).
+    (np.vstack([np.eye(8) * 255, np.zeros((8, 8))]), "standard"),
     # Every column on the floor, but only one reaches halfway up: a column in other units.
     (_with_rows([2, 2, 2, 100], [0, 0, 0, 0]), "standard"),
     # One varying column (the others constant): nothing to share a range with.
@@ -197,14 +201,18 @@ _LOGNORMAL[_RNG.rand(300, 30) < 0.1] = -999
     (_RNG.randint(1, 6, size=(200, 20)), "standard"),
     (_RNG.poisson(3, size=(200, 15)), "standard"),
     (_LOGNORMAL, "standard"),
+    # A -999 code on 40% of the entries is a background in number, but leaves a gap.
+    (_MOSTLY_MISSING, "standard"),
 ])
 def test_auto_scaling_rule(X, expected):
     from skae._base import auto_scaling
 
-    assert auto_scaling(np.asarray(X, dtype=float)) == expected
-    # Constant columns take no part in the shared range (an image's empty border).
-    padded = np.hstack([X, np.zeros((len(X), 5))]) if expected == "global" else X
-    assert auto_scaling(np.asarray(padded, dtype=float)) == expected
+    X = np.asarray(X, dtype=float)
+    assert auto_scaling(X) == expected
+    if expected == "global":
+        # Constant columns (an image's empty border) are no columns of another scale.
+        padded = np.hstack([X, np.full((len(X), 5), X.min())])
+        assert auto_scaling(padded) == expected
 
 
 def test_noise_auto_masks_for_features_and_on_tables(digits_split):
