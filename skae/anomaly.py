@@ -84,7 +84,7 @@ def _default_autoencoder(X):
     noise and early stopping (from ``_EARLY_STOPPING_MIN_ROWS`` rows on), because on a few
     hundred rows the plain model learns its training rows by heart.
     """
-    if auto_scaling(X) != "standard":
+    if auto_scaling(X, X.min(axis=0), X.max(axis=0)) != "standard":
         return AutoencoderTransformer(latent_dim=_IMAGE_LATENT_DIM, manifold_weight=0.0)
     return AutoencoderTransformer(noise="mask", noise_level=_TABLE_MASK_LEVEL,
                                   early_stopping=X.shape[0] >= _EARLY_STOPPING_MIN_ROWS)
