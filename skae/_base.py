@@ -31,7 +31,7 @@ from ._threads import thread_policy
 from ._validation import Device, PositiveIntSequence, check_float32_range, validate_X
 from ._versions import library_versions, warn_on_version_mismatch
 from .nn.callbacks import CosineSchedule, EarlyStopping, ProgressBar
-from .nn.losses import mean_reconstruction_error, reconstruction_error
+from .nn.losses import mean_prediction_error, mean_reconstruction_error, reconstruction_error
 from .nn.modules import ACTIVATIONS, Autoencoder
 from .nn.training import Objective, Trainer, adam
 
@@ -456,7 +456,7 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
             loss_baseline=getattr(self, "_mean_prediction_loss", 0.0),
             # The yardstick is an MSE: it measures a reconstruction that is one.
             learns_nothing_baseline=(
-                getattr(self, "_mean_prediction_loss", None)
+                self._mean_prediction_error(X_tensor, X_valid)
                 if objective.reconstruction is mean_reconstruction_error else None),
         )
         # After a divergence Adam's moments hold inf/NaN (the saved state shares them): the
@@ -479,6 +479,16 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         self.n_iter_ = 0
         # A model built afresh keeps no curve of the one it replaces.
         self.__dict__.pop("validation_loss_curve_", None)
+
+    def _mean_prediction_error(self, X, valid):
+        """The reconstruction error of a model that learned nothing, on the rows whose error
+        ``_warn_if_learned_nothing`` watches: predicting each feature's mean (over ``X``, a
+        tensor) for the ``valid`` rows when early stopping holds some out (columns with
+        heavy tails can spread them wider than the data as a whole), else the data's own
+        spread."""
+        if valid is None:
+            return getattr(self, "_mean_prediction_loss", None)
+        return mean_prediction_error(self.module_, X, valid)
 
     def _schedule(self, max_iter, partial):
         """The learning-rate schedule callbacks of a fit (none for ``partial_fit``)."""
