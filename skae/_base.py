@@ -85,7 +85,8 @@ class TorchEstimatorMixin(CallbackSupportMixin):
         loss_baseline : float
             The loss above 100 times which training is said to have blown up.
         learns_nothing_baseline : float or None
-            The reconstruction error of predicting each feature's mean: a model whose
+            The reconstruction error of predicting each feature's mean, on the rows whose
+            error is watched (the validation rows when there are any): a model whose
             reconstruction term stayed at or above it for ``_LEARNS_NOTHING_EPOCHS`` epochs
             or more learned nothing, and a warning says so. None: no such check.
         """
