@@ -107,6 +107,33 @@ def test_neighbor_graph_penalty_prefers_codes_that_keep_the_graph():
     assert kept.item() < collapsed.item()
 
 
+def test_neighbor_graph_penalty_scores_one_fixed_draw_in_evaluation():
+    # The validation loss that early stopping compares across epochs must move with the
+    # weights only: in eval mode every call scores the same edges and negatives, drawn
+    # without touching torch's global generator; in training each call draws afresh.
+    generator = torch.Generator().manual_seed(0)
+    data = torch.randn(40, 3, generator=generator)
+    head = torch.arange(40)
+    tail = (head + 1) % 40
+    weight = torch.rand(40, generator=generator) + 0.1
+    penalty = NeighborGraphPenalty(data, head, tail, weight, a=1.577, b=0.895, n_edges=16)
+    module = Autoencoder(torch.nn.Linear(3, 2), torch.nn.Identity(), 3)
+    with torch.no_grad():
+        module.train()
+        torch.manual_seed(1)
+        fresh = [penalty(module, data, None).item() for _ in range(3)]
+        assert len(set(fresh)) == 3
+        module.eval()
+        state = torch.get_rng_state()
+        fixed = [penalty(module, data, None).item() for _ in range(3)]
+        assert torch.equal(torch.get_rng_state(), state)
+        torch.manual_seed(2)
+        fixed.append(penalty(module, data, None).item())
+        assert len(set(fixed)) == 1
+        module.encoder.weight.mul_(2.0)
+        assert penalty(module, data, None).item() != fixed[0]
+
+
 # -- modules -------------------------------------------------------------------------------
 
 def test_batch_standardize_standardises_and_takes_one_row():

@@ -15,9 +15,14 @@ class NeighborGraphPenalty:
     At every call ``n_edges`` edges are drawn with probability proportional to their
     weight, both ends are encoded (in training mode, as part of the step), and each head is
     also paired with ``negative_rate`` random tails of the drawn edges as negatives; the
-    value is ``umap_cross_entropy`` of these pairs. The draws use torch's default
-    generator, which the fit seeds (per rank when data-parallel). It runs inside the
-    objective, so data-parallel training synchronises its gradients.
+    value is ``umap_cross_entropy`` of these pairs. In training the draws use torch's
+    default generator, which the fit seeds (per rank when data-parallel). In evaluation
+    (the module in eval mode: the validation loss that early stopping watches) every call
+    scores one fixed draw, made once from a generator of its own: epochs' validation
+    losses then differ by the weights alone, not by the sample (fresh draws moved the
+    term by more than an epoch's progress, so the stopping rule followed the luck of the
+    draw). It runs inside the objective, so data-parallel training synchronises its
+    gradients.
 
     Parameters
     ----------
@@ -44,6 +49,7 @@ class NeighborGraphPenalty:
         self.b = b
         self.n_edges = n_edges
         self.negative_rate = negative_rate
+        self._evaluation_draw = None
 
     @property
     def extra_rows(self):
@@ -51,15 +57,29 @@ class NeighborGraphPenalty:
         return 2 * self.n_edges
 
     def __call__(self, module, inputs, outputs):
-        edges = torch.multinomial(self.weight, self.n_edges, replacement=True)
+        edges, others = (self._draw(None, inputs.device) if module.training
+                         else self._evaluation_sample(inputs.device))
         rows = torch.cat([self.head[edges], self.tail[edges]])
         z = module.encode(module.normalize(self.data[rows].to(inputs.device)))
         heads, tails = z[:self.n_edges], z[self.n_edges:]
-        others = torch.randint(0, self.n_edges, (self.n_edges * self.negative_rate,),
-                               device=z.device)
         positive = (heads - tails).pow(2).sum(dim=1)
         # index_select, not tails[others]: its backward adds in a fixed order on any number
         # of threads, where advanced indexing's scatter-add does not (fits would differ).
         negative = (heads.repeat(self.negative_rate, 1)
                     - torch.index_select(tails, 0, others)).pow(2).sum(dim=1)
         return umap_cross_entropy(positive, negative, self.a, self.b)
+
+    def _draw(self, generator, device):
+        """Edges (by weight) and the negatives' positions among them."""
+        edges = torch.multinomial(self.weight, self.n_edges, replacement=True,
+                                  generator=generator)
+        others = torch.randint(0, self.n_edges, (self.n_edges * self.negative_rate,),
+                               device=device, generator=generator)
+        return edges, others
+
+    def _evaluation_sample(self, device):
+        if self._evaluation_draw is None:
+            generator = torch.Generator(device=self.weight.device).manual_seed(0)
+            edges, others = self._draw(generator, self.weight.device)
+            self._evaluation_draw = edges, others.to(device)
+        return self._evaluation_draw
