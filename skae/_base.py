@@ -17,6 +17,7 @@ from ._bridge import (
     as_tensor,
     check_same_data_on_every_rank,
     map_batches,
+    mean_prediction_error,
     rank,
     resolve_device,
     row_subset,
@@ -31,7 +32,7 @@ from ._threads import thread_policy
 from ._validation import Device, PositiveIntSequence, check_float32_range, validate_X
 from ._versions import library_versions, warn_on_version_mismatch
 from .nn.callbacks import CosineSchedule, EarlyStopping, ProgressBar
-from .nn.losses import mean_prediction_error, mean_reconstruction_error, reconstruction_error
+from .nn.losses import mean_reconstruction_error, reconstruction_error
 from .nn.modules import ACTIVATIONS, Autoencoder
 from .nn.training import Objective, Trainer, adam
 
@@ -86,7 +87,7 @@ class TorchEstimatorMixin(CallbackSupportMixin):
             The loss above 100 times which training is said to have blown up.
         learns_nothing_baseline : float or None
             The reconstruction error of predicting each feature's mean, on the rows whose
-            error is watched (the validation rows when there are any): a model whose
+            error is watched (this call's validation rows when it has any): a model whose
             reconstruction term stayed at or above it for ``_LEARNS_NOTHING_EPOCHS`` epochs
             or more learned nothing, and a warning says so. None: no such check.
         """
@@ -114,7 +115,12 @@ class TorchEstimatorMixin(CallbackSupportMixin):
                                   warn_unconverged=warn_unconverged,
                                   restores_best=restores_best, loss_baseline=loss_baseline)
         if learns_nothing_baseline is not None and not (trainer.diverged or trainer.interrupted):
-            earlier = [] if first_call else getattr(self, "history_", [])
+            # Earlier epochs count only where they were measured on the same kind of rows as
+            # the yardstick: none when this call holds out its own validation rows, the
+            # training-error epochs otherwise (partial_fit calls, fits without a hold-out).
+            earlier = ([] if first_call or valid is not None else
+                       [row for row in getattr(self, "history_", [])
+                        if "valid_reconstruction" not in row])
             self._warn_if_learned_nothing([*earlier, *history], learns_nothing_baseline)
         return trainer, history
 
@@ -181,10 +187,13 @@ class TorchEstimatorMixin(CallbackSupportMixin):
         if best < baseline:
             return
         lr = self.learning_rate_init
+        where = (" on the validation rows" if any("valid_reconstruction" in row for row in history)
+                 else "")
         warnings.warn(
             f"{type(self).__name__} learned nothing: after {len(history)} epochs its "
-            f"reconstruction error (best {best:.3g}) never went below {baseline:.3g}, the "
-            "error of predicting each feature's mean, so its codes carry no information. "
+            f"reconstruction error{where} (best {best:.3g}) never went below {baseline:.3g}, "
+            f"the error of predicting each feature's mean{where}, so its codes carry no "
+            "information. "
             f"Try a lower learning_rate_init (now {lr}, e.g. {lr / 3:.2g}), fewer or "
             "narrower hidden_layer_sizes, or more epochs (max_iter).",
             RuntimeWarning, stacklevel=4,
@@ -457,7 +466,7 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
             loss_baseline=getattr(self, "_mean_prediction_loss", 0.0),
             # The yardstick is an MSE: it measures a reconstruction that is one.
             learns_nothing_baseline=(
-                self._mean_prediction_error(X_tensor, X_valid)
+                self._learns_nothing_yardstick(X_tensor, X_valid)
                 if objective.reconstruction is mean_reconstruction_error else None),
         )
         # After a divergence Adam's moments hold inf/NaN (the saved state shares them): the
@@ -481,12 +490,11 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         # A model built afresh keeps no curve of the one it replaces.
         self.__dict__.pop("validation_loss_curve_", None)
 
-    def _mean_prediction_error(self, X, valid):
-        """The reconstruction error of a model that learned nothing, on the rows whose error
-        ``_warn_if_learned_nothing`` watches: predicting each feature's mean (over ``X``, a
-        tensor) for the ``valid`` rows when early stopping holds some out (columns with
-        heavy tails can spread them wider than the data as a whole), else the data's own
-        spread."""
+    def _learns_nothing_yardstick(self, X, valid):
+        """The error of predicting each feature's mean, on the rows whose error this fit's
+        learned-nothing check watches: the ``valid`` rows when early stopping holds some
+        out (heavy-tailed columns can spread them wider than the data as a whole), else
+        the training data of the model's first fit."""
         if valid is None:
             return getattr(self, "_mean_prediction_loss", None)
         return mean_prediction_error(self.module_, X, valid)

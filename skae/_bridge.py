@@ -57,6 +57,39 @@ def map_batches(module, X, fn, device=None, dtype=np.float64):
     return out
 
 
+def mean_prediction_error(module, X, rows):
+    """The mean squared error, in ``module``'s working space, of predicting each feature's
+    mean over ``X`` (a tensor) for ``rows`` (a tensor or ``RowSubset`` of raw rows): the
+    error of a model that learned nothing.
+
+    Both are read in chunks of ``CHUNK_ROWS`` rows, each moved to the module's device, so
+    neither is copied whole whatever the device the data lives on.
+
+    Parameters
+    ----------
+    module : skae.nn.modules.Autoencoder
+    X : Tensor of shape (n_samples, n_features)
+    rows : Tensor or RowSubset of shape (n_rows, n_features)
+
+    Returns
+    -------
+    error : float
+    """
+    if rows.shape[0] == 0:
+        raise ValueError("mean_prediction_error needs at least one row; got 0.")
+    scale = module.scale
+    with torch.no_grad():
+        total = torch.zeros(X.shape[1], dtype=torch.float64, device=scale.device)
+        for start in range(0, X.shape[0], CHUNK_ROWS):
+            total += X[start:start + CHUNK_ROWS].to(scale.device).sum(0, dtype=torch.float64)
+        mean = (total / X.shape[0]).to(scale.dtype)
+        squares = 0.0
+        for start in range(0, rows.shape[0], CHUNK_ROWS):
+            part = rows[start:start + CHUNK_ROWS].to(scale.device)
+            squares += float(((part - mean) / scale).pow(2).sum(dtype=torch.float64))
+    return squares / (rows.shape[0] * X.shape[1])
+
+
 def tensors_beside(reference, *arrays):
     """``arrays`` (row numbers, integer labels) as tensors on ``reference``'s device, their
     dtypes kept."""

@@ -12,17 +12,17 @@ from .losses import umap_cross_entropy
 class NeighborGraphPenalty:
     """An ``Objective`` penalty keeping the data's neighbour graph in the code.
 
-    At every call ``n_edges`` edges are drawn with probability proportional to their
-    weight, both ends are encoded (in training mode, as part of the step), and each head is
+    Each call scores ``n_edges`` edges drawn with probability proportional to their
+    weight: both ends are encoded (in training mode, as part of the step), and each head is
     also paired with ``negative_rate`` random tails of the drawn edges as negatives; the
-    value is ``umap_cross_entropy`` of these pairs. In training the draws use torch's
-    default generator, which the fit seeds (per rank when data-parallel). In evaluation
-    (the module in eval mode: the validation loss that early stopping watches) every call
-    scores one fixed draw, made once from a generator of its own: epochs' validation
-    losses then differ by the weights alone, not by the sample (fresh draws moved the
-    term by more than an epoch's progress, so the stopping rule followed the luck of the
-    draw). It runs inside the objective, so data-parallel training synchronises its
-    gradients.
+    value is ``umap_cross_entropy`` of these pairs. In training every call draws afresh
+    from torch's default generator, which the fit seeds (per rank when data-parallel). In
+    evaluation (the module in eval mode: the validation loss that early stopping watches)
+    every call scores one fixed draw, made at construction from a generator of its own
+    seeded with 0 (the same on every rank): epochs' validation losses then differ by the
+    weights alone, not by the sample (fresh draws moved the term by more than an epoch's
+    progress, so the stopping rule followed the luck of the draw). It runs inside the
+    objective, so data-parallel training synchronises its gradients.
 
     Parameters
     ----------
@@ -49,7 +49,8 @@ class NeighborGraphPenalty:
         self.b = b
         self.n_edges = n_edges
         self.negative_rate = negative_rate
-        self._evaluation_draw = None
+        self._evaluation_draw = self._draw(
+            torch.Generator(device=self.weight.device).manual_seed(0), self.weight.device)
 
     @property
     def extra_rows(self):
@@ -57,8 +58,11 @@ class NeighborGraphPenalty:
         return 2 * self.n_edges
 
     def __call__(self, module, inputs, outputs):
-        edges, others = (self._draw(None, inputs.device) if module.training
-                         else self._evaluation_sample(inputs.device))
+        if module.training:
+            edges, others = self._draw(None, inputs.device)
+        else:
+            edges, others = self._evaluation_draw
+            others = others.to(inputs.device)
         rows = torch.cat([self.head[edges], self.tail[edges]])
         z = module.encode(module.normalize(self.data[rows].to(inputs.device)))
         heads, tails = z[:self.n_edges], z[self.n_edges:]
@@ -76,10 +80,3 @@ class NeighborGraphPenalty:
         others = torch.randint(0, self.n_edges, (self.n_edges * self.negative_rate,),
                                device=device, generator=generator)
         return edges, others
-
-    def _evaluation_sample(self, device):
-        if self._evaluation_draw is None:
-            generator = torch.Generator(device=self.weight.device).manual_seed(0)
-            edges, others = self._draw(generator, self.weight.device)
-            self._evaluation_draw = edges, others.to(device)
-        return self._evaluation_draw

@@ -22,20 +22,6 @@ def mean_reconstruction_error(reconstruction, target):
     return torch.nn.functional.mse_loss(reconstruction, target)
 
 
-def mean_prediction_error(module, reference, rows, chunk_rows=8192):
-    """``mean_reconstruction_error`` of predicting each feature's mean over the raw
-    ``reference`` rows (a tensor) for the raw ``rows`` (a tensor or ``RowSubset``), in
-    ``module``'s working space: the error of a model that learned nothing (a float). The
-    rows are read in chunks, never copied whole."""
-    with torch.no_grad():
-        mean = reference.mean(0, dtype=torch.float64).to(reference.dtype)
-        total = 0.0
-        for start in range(0, rows.shape[0], chunk_rows):
-            part = rows[start:start + chunk_rows]
-            total += float((((part - mean) / module.scale) ** 2).sum(dtype=torch.float64))
-        return total / max(rows.shape[0] * mean.numel(), 1)
-
-
 def kl_sparsity(activations, target, eps=1e-6):
     """KL divergence between a target firing rate and each unit's mean activation.
 
