@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = 'aa0d6db9ce46304b7081'
+KEY = 'f18d78a4fcfc904bbb0c'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -535,15 +535,16 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                "by more than an epoch's progress, and the rule "
                                                'stopped on the luck of the draw). What that costs: '
                                                "a default fit of MNIST's 60,000 x 784 training "
-                                               'images (2-D latent) stopped by itself after 72 '
-                                               'epochs, 505 CPU-seconds on one thread (510 s of '
-                                               'wall time, load 1-2), at test MSE 0.0363 (with a '
-                                               'fresh sample: 39 epochs, 321 CPU-seconds, 0.0369); '
-                                               'most of it is the neighbour-graph term '
-                                               '(``manifold_weight``). With ``manifold_weight=0`` '
-                                               'a fit of 48,000 rows stopped after 55 epochs in '
-                                               '51.5 s on two idle cores (101 CPU-seconds) at '
-                                               '0.0349 (``benchmarks/speed.py``, section 2).',
+                                               'images (2-D latent, seed 0) stopped by itself '
+                                               'after 72 epochs, 505 CPU-seconds on one thread '
+                                               '(510 s of wall time, load 0.5-2), at test MSE '
+                                               '0.0363 (with a fresh sample: 39 epochs, 321 '
+                                               'CPU-seconds, 0.0369); most of it is the '
+                                               'neighbour-graph term (``manifold_weight``). With '
+                                               '``manifold_weight=0`` a fit of 48,000 rows stopped '
+                                               'after 55 epochs in 51.5 s on two idle cores (101 '
+                                               'CPU-seconds) at 0.0349 (``benchmarks/speed.py``, '
+                                               'section 2).',
                                         'role': 'value'},
                                        {'name': 'validation_fraction',
                                         'default': '0.1',
@@ -1352,15 +1353,16 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                "by more than an epoch's progress, and the rule "
                                                'stopped on the luck of the draw). What that costs: '
                                                "a default fit of MNIST's 60,000 x 784 training "
-                                               'images (2-D latent) stopped by itself after 72 '
-                                               'epochs, 505 CPU-seconds on one thread (510 s of '
-                                               'wall time, load 1-2), at test MSE 0.0363 (with a '
-                                               'fresh sample: 39 epochs, 321 CPU-seconds, 0.0369); '
-                                               'most of it is the neighbour-graph term '
-                                               '(``manifold_weight``). With ``manifold_weight=0`` '
-                                               'a fit of 48,000 rows stopped after 55 epochs in '
-                                               '51.5 s on two idle cores (101 CPU-seconds) at '
-                                               '0.0349 (``benchmarks/speed.py``, section 2).',
+                                               'images (2-D latent, seed 0) stopped by itself '
+                                               'after 72 epochs, 505 CPU-seconds on one thread '
+                                               '(510 s of wall time, load 0.5-2), at test MSE '
+                                               '0.0363 (with a fresh sample: 39 epochs, 321 '
+                                               'CPU-seconds, 0.0369); most of it is the '
+                                               'neighbour-graph term (``manifold_weight``). With '
+                                               '``manifold_weight=0`` a fit of 48,000 rows stopped '
+                                               'after 55 epochs in 51.5 s on two idle cores (101 '
+                                               'CPU-seconds) at 0.0349 (``benchmarks/speed.py``, '
+                                               'section 2).',
                                         'role': 'value'},
                                        {'name': 'validation_fraction',
                                         'default': '0.1',
