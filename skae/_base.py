@@ -37,6 +37,9 @@ from .nn.modules import ACTIVATIONS, Autoencoder
 from .nn.training import Objective, Trainer, adam
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
+# Fewer float32 steps than this across a column's spread: its values collapse on the cast
+# (see _warn_on_unresolved_columns).
+_MIN_FLOAT32_STEPS = 1024
 # early_stopping="auto" holds out a validation set above this many samples, as
 # HistGradientBoosting does: below it a held-out tenth is too small to judge and too costly.
 _AUTO_EARLY_STOPPING_ROWS = 10_000
@@ -560,6 +563,7 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         standardised with a linear output.
         """
         lo, hi, mean, std = _column_stats(X)
+        _warn_on_unresolved_columns(lo, hi)
         scaling = auto_scaling(X, lo, hi) if self.scaling == "auto" else self.scaling
         if scaling == "standard":
             shift, scale = mean, std
@@ -677,6 +681,27 @@ def auto_scaling(X, lo, hi):
     background = at_low >= _BACKGROUND_SHARE * X.size
     rises = above - low <= 0.5 * (high - low)
     return "global" if background and rises else "standard"
+
+
+def _warn_on_unresolved_columns(lo, hi):
+    """Warn when float32, which the model computes in, cannot tell a column's values apart:
+    a small spread around a large offset (timestamps, say) collapses on the cast, before
+    any scaling can act, and the codes would silently lose that column."""
+    spread = hi - lo
+    magnitude = np.maximum(np.abs(lo), np.abs(hi))
+    step = np.spacing(magnitude.astype(np.float32)).astype(np.float64)
+    coarse = np.flatnonzero((spread > 0) & (spread < _MIN_FLOAT32_STEPS * step))
+    if coarse.size:
+        shown = coarse[:5].tolist()
+        warnings.warn(
+            f"Column{'s' if coarse.size > 1 else ''} {shown}{' ...' if coarse.size > 5 else ''}"
+            f" of X spread over as little as {spread[coarse].min():.3g} at values up to "
+            f"{magnitude[coarse].max():.3g}: float32, which the model computes in, tells "
+            f"apart only steps of {step[coarse].max():.3g} there, so those values and the "
+            "codes lose most of their detail. Subtract the offset first, e.g. with "
+            "sklearn.preprocessing.StandardScaler in a Pipeline.",
+            UserWarning, stacklevel=4,
+        )
 
 
 def _column_stats(X):

@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = 'f18d78a4fcfc904bbb0c'
+KEY = '67017f967c5f1c70877f'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -1053,7 +1053,8 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                   'type': '{"drop", "keep"}, default="drop"',
                                   'doc': 'Whether the classifier is fit on the labeled rows only, '
                                          'or on every row with the ``-1`` marks (for '
-                                         'semi-supervised classifiers).',
+                                         'semi-supervised classifiers; a classifier that learns '
+                                         '``-1`` as a class raises a ValueError).',
                                   'role': 'value'},
                                  {'name': 'random_state',
                                   'default': 'None',

@@ -89,7 +89,9 @@ def _smooth_knn_distances(distances, n_neighbors):
     sigma = np.ones(len(distances))
     done = np.zeros(len(distances), dtype=bool)
     for _ in range(_SIGMA_STEPS):
-        total = np.where(others > 0, np.exp(-others / sigma[:, None]), 1.0).sum(axis=1)
+        # Neighbours nearer than rho (duplicates) count 1; exp only sees the others.
+        total = np.where(others > 0, np.exp(-np.maximum(others, 0) / sigma[:, None]),
+                         1.0).sum(axis=1)
         done |= np.abs(total - target) < _SIGMA_TOLERANCE
         above = (total > target) & ~done
         below = (total <= target) & ~done

@@ -25,8 +25,9 @@ def validate_X(estimator, X, *, reset):
     if X is None:
         # sklearn's own message speaks of a "scalar array ... nan".
         raise ValueError("X is None; expected an array-like of shape (n_samples, n_features).")
-    dtypes = getattr(X, "dtypes", None)  # pandas
-    dtypes = [getattr(X, "dtype", None)] if dtypes is None else list(dtypes)
+    dtypes = getattr(X, "dtypes", None)  # a pandas DataFrame's: one per column
+    # A pandas Series has one dtype, not a list of them (sklearn then names its 1-D shape).
+    dtypes = [getattr(X, "dtype", None)] if dtypes is None or np.ndim(X) < 2 else list(dtypes)
     if any(getattr(dtype, "kind", None) in ("M", "m") for dtype in dtypes):
         # sklearn turns datetime64 arrays into floats without a word.
         raise TypeError(

@@ -263,6 +263,10 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
         return self._assign(X)
 
 
+# UMAP needs at least 2 neighbours besides each sample itself.
+_UMAP_MIN_SAMPLES = 3
+
+
 def _umap_class():
     try:
         from umap import UMAP
@@ -408,10 +412,12 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         """
         X = validate_X(self, X, reset=True)
         n_samples = X.shape[0]
-        if n_samples < max(self.n_clusters, 2):
+        if n_samples < max(self.n_clusters, _UMAP_MIN_SAMPLES):
+            # Said without this class's name: DEC and ManifoldLabelSpreading call it too.
             raise ValueError(
                 f"n_clusters={self.n_clusters} must be at most the number of samples, and "
-                f"LatentClustering needs at least 2 samples; got {n_samples} samples."
+                f"the manifold step (UMAP) needs at least {_UMAP_MIN_SAMPLES} samples; X has "
+                f"{n_samples}."
             )
         rng = check_random_state(self.random_state)
         estimator = self.estimator
@@ -432,6 +438,9 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
                 n_components=n_components, n_neighbors=min(self.n_neighbors, n_samples - 1),
                 min_dist=self.min_dist, random_state=umap_seed,
                 n_jobs=1 if umap_seed is not None else -1,
+                # The spectral start needs n_components + 1 eigenvectors of an
+                # n_samples-square matrix: fewer samples start at random.
+                init="spectral" if n_components + 1 < n_samples else "random",
             ).fit(codes)
         self.embedding_ = np.asarray(self.manifold_.embedding_, dtype=np.float64)
         self.embedder_ = KNeighborsRegressor(

@@ -33,7 +33,16 @@ UNLABELED = -1
 
 def _split_labels(X, y, name):
     """Validate ``y`` and return the mask of labeled rows (``y != -1``)."""
+    if y is None:
+        raise ValueError(f"{name} requires y to be passed, but the target y is None.")
     y = column_or_1d(y, warn=True)
+    if y.dtype.kind in "US" and np.any(y == str(UNLABELED)):
+        # A string array cannot hold the int marker: "-1" would become a class of its own.
+        raise ValueError(
+            f"y has a string dtype and holds the string '-1', which {name} would learn as a "
+            "class. Mark unlabeled rows with the integer -1 in an array of dtype object, "
+            "e.g. y = np.array(labels, dtype=object); y[unlabeled] = -1."
+        )
     check_consistent_length(X, y)
     labeled = ~_is_unlabeled(y)
     if not labeled.any():
@@ -69,7 +78,8 @@ class LatentClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         ``LogisticRegression(max_iter=1000)``.
     unlabeled : {"drop", "keep"}, default="drop"
         Whether the classifier is fit on the labeled rows only, or on every row with the
-        ``-1`` marks (for semi-supervised classifiers).
+        ``-1`` marks (for semi-supervised classifiers; a classifier that learns ``-1`` as a
+        class raises a ValueError).
     random_state : int, RandomState instance or None, default=None
         Seeds the autoencoder when its own ``random_state`` is None.
 
@@ -141,6 +151,13 @@ class LatentClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             self.classifier_.fit(self.estimator_.transform(X[labeled]), y[labeled])
         else:
             self.classifier_.fit(self.estimator_.transform(X), y)
+            if np.any(_is_unlabeled(np.asarray(self.classifier_.classes_))):
+                raise ValueError(
+                    f"unlabeled='keep' passed the unlabeled rows (y == -1) to "
+                    f"{type(self.classifier_).__name__}, which learned -1 as a class: 'keep' "
+                    "needs a semi-supervised classifier (e.g. sklearn's LabelSpreading or "
+                    "SelfTrainingClassifier); with any other, use unlabeled='drop'."
+                )
         self.classes_ = self.classifier_.classes_
         return self
 

@@ -237,6 +237,25 @@ def test_latent_clustering_parameters(digits):
         LatentClustering(n_neighbors=1).fit(X[:10])
 
 
+def test_manifold_step_on_very_few_samples(digits, frozen_ae):
+    """UMAP's spectral start needs n_components + 1 < n_samples: fewer start at random
+    (three samples, or as many components as samples, cluster); below three samples the
+    error names the manifold step, whichever estimator called it."""
+    from skae import LatentClustering, ManifoldLabelSpreading
+
+    X = digits[0]
+    assert LatentClustering(frozen_ae, n_clusters=2, random_state=0).fit(X[:3]).labels_.shape \
+        == (3,)
+    few = LatentClustering(frozen_ae, n_clusters=2, n_components=9, random_state=0).fit(X[:10])
+    assert few.embedding_.shape == (10, 9)
+    for fit in (lambda: LatentClustering(frozen_ae, n_clusters=2).fit(X[:2]),
+                lambda: DeepEmbeddedClustering(frozen_ae, n_clusters=1).fit(X[:1]),
+                lambda: ManifoldLabelSpreading(frozen_ae).fit(X[:2], [0, 1])):
+        with pytest.raises(ValueError, match=r"manifold step \(UMAP\) needs at least 3") as err:
+            fit()
+        assert "LatentClustering" not in str(err.value)
+
+
 def test_latent_clustering_leaves_torch_threads_alone(digits, frozen_ae):
     # umap-learn's numba shares torch's OpenMP runtime and resets its thread count.
     import torch

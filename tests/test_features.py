@@ -67,6 +67,17 @@ def test_smooth_knn_memberships_sum_to_log2_k():
     np.testing.assert_allclose(totals, np.log2(6), atol=1e-4)
 
 
+def test_smooth_knn_is_quiet_on_duplicate_rows():
+    """Neighbours at distance 0 (duplicate rows: binary or integer data) lie below rho; they
+    count 1 without an exp that overflows (a RuntimeWarning, an error under -W error)."""
+    distances = np.array([[0.0, 0.0, 0.0, 0.0, 1.0, 1000.0]] * 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        rho, sigma = _smooth_knn_distances(distances, 6)
+    np.testing.assert_allclose(rho, 1.0)
+    assert np.isfinite(sigma).all() and (sigma > 0).all()
+
+
 def test_fuzzy_graph_is_symmetric_and_local(digits):
     X = digits[0][:200] / 16
     head, tail, weight = fuzzy_neighbor_graph(X, 10)
@@ -288,6 +299,20 @@ MARGIN = 0.1
 
 
 # -- a model that learns nothing says so -----------------------------------------------------
+
+def test_columns_float32_cannot_resolve_are_named():
+    """A small spread at a large offset (timestamps) collapses on the cast to float32: the
+    fit says which columns and what to do; ordinary offsets stay silent."""
+    rng = np.random.RandomState(0)
+    X = rng.rand(40, 3)
+    stamps = np.column_stack([X[:, :2], X[:, 2] * 10 + 1.7e9])
+    with pytest.warns(UserWarning, match=r"Column \[2\] of X spread over .*StandardScaler"):
+        AutoencoderTransformer(hidden_layer_sizes=(4,), max_iter=1).fit(stamps)
+    years = np.column_stack([X[:, :2], 1990 + np.round(X[:, 2] * 30)])
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*float32.*")
+        AutoencoderTransformer(hidden_layer_sizes=(4,), max_iter=1).fit(years)
+
 
 def test_learns_nothing_warning_fires_on_a_model_that_cannot_learn(digits):
     ae = AutoencoderTransformer(latent_dim=2, learning_rate_init=1e-9, max_iter=6,

@@ -205,6 +205,8 @@ BAD_INPUTS = {
     "3-D": (lambda w: _data()[0][:4, :w].reshape(4, w, 1), ValueError,
             "Found array with dim 3", None),
     "scalar": (lambda w: 0.5, ValueError, "Expected 2D array", None),
+    "pandas Series": (lambda w: pd.Series(_data()[0][:4, 0]), ValueError,
+                      "Expected a 2-dimensional container", None),
     "None": (lambda w: None, ValueError, "X is None", None),
     "ragged rows": (lambda w: [[0.1] * w, [0.2] * (w - 1)], ValueError, "inhomogeneous shape",
                     None),

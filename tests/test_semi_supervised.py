@@ -10,7 +10,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.semi_supervised import LabelSpreading, SelfTrainingClassifier
 
 from skae import (AutoencoderClassifier, AutoencoderTransformer, LatentClassifier,
-                  config_context)
+                  ManifoldLabelSpreading, config_context)
 from skae.demo import few_label_indices
 
 
@@ -142,6 +142,28 @@ def test_needs_a_label(few_labels, cls):
     X_train = few_labels[0]
     with pytest.raises(ValueError, match="at least one labeled row"):
         cls().fit(X_train, np.full(len(X_train), -1))
+
+
+@pytest.mark.parametrize("cls", [LatentClassifier, AutoencoderClassifier,
+                                 ManifoldLabelSpreading])
+def test_labels_that_would_be_misread_are_refused(few_labels, frozen_ae, cls):
+    """No y at all, and a string "-1" (which cannot be the int marker) in a string array:
+    named errors, where the string would otherwise become a class of its own."""
+    X_train, y_few = few_labels[:2]
+    with pytest.raises(ValueError, match="requires y to be passed"):
+        cls(frozen_ae).fit(X_train, None)
+    y_text = np.where(y_few == -1, "-1", np.char.add("digit ", y_few.astype(str)))
+    with pytest.raises(ValueError, match="string dtype and holds the string '-1'"):
+        cls(frozen_ae).fit(X_train, y_text)
+
+
+def test_keep_refuses_a_classifier_that_learns_the_marker(few_labels, frozen_ae):
+    """unlabeled="keep" with a classifier that is not semi-supervised would predict -1."""
+    X_train, y_few = few_labels[:2]
+    with pytest.raises(ValueError, match="learned -1 as a class"):
+        LatentClassifier(frozen_ae, unlabeled="keep").fit(X_train, y_few)
+    kept = LatentClassifier(frozen_ae, LabelSpreading(), unlabeled="keep").fit(X_train, y_few)
+    assert -1 not in kept.classes_
 
 
 def test_bad_head_sizes(few_labels, frozen_ae):
