@@ -8,7 +8,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.callback import CallbackSupportMixin
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -37,9 +37,11 @@ from .nn.modules import ACTIVATIONS, Autoencoder
 from .nn.training import Objective, Trainer, adam
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
-# Fewer float32 steps than this across a column's spread: its values collapse on the cast
-# (see _warn_on_unresolved_columns).
+# A float64 column within this many float32 steps across its spread may blur on the cast;
+# it does when the rounding error exceeds this share of its standard deviation (see
+# _warn_on_unresolved_columns).
 _MIN_FLOAT32_STEPS = 1024
+_MAX_CAST_ERROR = 0.05
 # early_stopping="auto" holds out a validation set above this many samples, as
 # HistGradientBoosting does: below it a held-out tenth is too small to judge and too costly.
 _AUTO_EARLY_STOPPING_ROWS = 10_000
@@ -563,7 +565,7 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         standardised with a linear output.
         """
         lo, hi, mean, std = _column_stats(X)
-        _warn_on_unresolved_columns(lo, hi)
+        _warn_on_unresolved_columns(self, X, lo, hi, mean, std)
         scaling = auto_scaling(X, lo, hi) if self.scaling == "auto" else self.scaling
         if scaling == "standard":
             shift, scale = mean, std
@@ -683,25 +685,48 @@ def auto_scaling(X, lo, hi):
     return "global" if background and rises else "standard"
 
 
-def _warn_on_unresolved_columns(lo, hi):
-    """Warn when float32, which the model computes in, cannot tell a column's values apart:
-    a small spread around a large offset (timestamps, say) collapses on the cast, before
-    any scaling can act, and the codes would silently lose that column."""
-    spread = hi - lo
+def _warn_on_unresolved_columns(estimator, X, lo, hi, mean, std):
+    """Warn when the cast to float32, which the model computes in, blurs a column: a small
+    spread at a large offset (timestamps, say) rounds away before any scaling can act,
+    and the codes would silently lose that column.
+
+    Only float64 columns that float32 might blur (spread within ``_MIN_FLOAT32_STEPS``
+    float32 steps at their magnitude) are read again, in chunks, for the largest rounding
+    error; a column warns when that error exceeds ``_MAX_CAST_ERROR`` of its standard
+    deviation. Columns constant up to float64 round-off never warn.
+    """
+    if X.dtype != np.float64:
+        return
     magnitude = np.maximum(np.abs(lo), np.abs(hi))
     step = np.spacing(magnitude.astype(np.float32)).astype(np.float64)
-    coarse = np.flatnonzero((spread > 0) & (spread < _MIN_FLOAT32_STEPS * step))
-    if coarse.size:
-        shown = coarse[:5].tolist()
-        warnings.warn(
-            f"Column{'s' if coarse.size > 1 else ''} {shown}{' ...' if coarse.size > 5 else ''}"
-            f" of X spread over as little as {spread[coarse].min():.3g} at values up to "
-            f"{magnitude[coarse].max():.3g}: float32, which the model computes in, tells "
-            f"apart only steps of {step[coarse].max():.3g} there, so those values and the "
-            "codes lose most of their detail. Subtract the offset first, e.g. with "
-            "sklearn.preprocessing.StandardScaler in a Pipeline.",
-            UserWarning, stacklevel=4,
-        )
+    constant = std <= X.shape[0] * np.finfo(np.float64).eps * magnitude
+    suspects = np.flatnonzero(~constant & (hi - lo < _MIN_FLOAT32_STEPS * step))
+    if not suspects.size:
+        return
+    error = np.zeros(suspects.size)
+    for start in range(0, X.shape[0], CHUNK_ROWS):
+        chunk = X[start:start + CHUNK_ROWS, suspects]
+        error = np.maximum(error, np.abs(chunk - chunk.astype(np.float32)).max(axis=0))
+    share = error / std[suspects]
+    blurred = share > _MAX_CAST_ERROR
+    if not blurred.any():
+        return
+    names = getattr(estimator, "feature_names_in_", None)
+    columns = [repr(str(names[c])) if names is not None else str(c)
+               for c in suspects[blurred]]
+    worst = int(np.argmax(np.where(blurred, share, -np.inf)))
+    column = suspects[worst]
+    worst_name = repr(str(names[column])) if names is not None else str(column)
+    warnings.warn(
+        f"Column{'s' if len(columns) > 1 else ''} {', '.join(columns[:5])}"
+        f"{' ...' if len(columns) > 5 else ''} of X {'lose' if len(columns) > 1 else 'loses'}"
+        f" detail on the cast to float32, which the model computes in: column {worst_name} "
+        f"spreads {std[column]:.3g} (standard deviation) at values up to "
+        f"{magnitude[column]:.3g}, where float32 rounds by up to {error[worst]:.3g} "
+        f"({share[worst]:.0%} of that spread). Subtract the offset first, e.g. with "
+        "sklearn.preprocessing.StandardScaler in a Pipeline.",
+        DataConversionWarning, stacklevel=4,
+    )
 
 
 def _column_stats(X):

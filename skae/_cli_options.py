@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = '67017f967c5f1c70877f'
+KEY = '8b614320f7f00a49ed83'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -868,7 +868,8 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                '``LatentClustering`` 0.935 and k-means on the '
                                                'codes 0.906. The default follows the larger data, '
                                                'where k-means on the codes is the weak step. '
-                                               '``"manifold"`` needs umap-learn.',
+                                               '``"manifold"`` needs umap-learn and at least 3 '
+                                               'samples.',
                                         'role': 'value'},
                                        {'name': 'random_state',
                                         'default': 'None',

@@ -1,6 +1,7 @@
 """Input and parameter checks: scikit-learn's ``validate_data`` and parameter constraints,
 plus what they lack for a float32 torch model."""
 
+from collections.abc import Iterable
 from numbers import Integral
 
 import numpy as np
@@ -26,8 +27,9 @@ def validate_X(estimator, X, *, reset):
         # sklearn's own message speaks of a "scalar array ... nan".
         raise ValueError("X is None; expected an array-like of shape (n_samples, n_features).")
     dtypes = getattr(X, "dtypes", None)  # a pandas DataFrame's: one per column
-    # A pandas Series has one dtype, not a list of them (sklearn then names its 1-D shape).
-    dtypes = [getattr(X, "dtype", None)] if dtypes is None or np.ndim(X) < 2 else list(dtypes)
+    # A numpy array has none, a pandas Series one (sklearn then names its 1-D shape).
+    dtypes = (list(dtypes) if isinstance(dtypes, Iterable)
+              else [getattr(X, "dtype", None)])
     if any(getattr(dtype, "kind", None) in ("M", "m") for dtype in dtypes):
         # sklearn turns datetime64 arrays into floats without a word.
         raise TypeError(

@@ -89,7 +89,7 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
         (0.925) was there below k-means on the same codes (0.943); with masking (the
         current default) DEC gives 0.922, ``LatentClustering`` 0.935 and k-means on the
         codes 0.906. The default follows the larger data, where k-means on the codes is
-        the weak step. ``"manifold"`` needs umap-learn.
+        the weak step. ``"manifold"`` needs umap-learn and at least 3 samples.
     random_state : int, RandomState instance or None, default=None
         Seeds k-means (or UMAP and the mixture), the batch order, and the autoencoder when
         its own ``random_state`` is None.
@@ -185,6 +185,9 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
                 f"n_clusters={self.n_clusters} must be at most the number of samples, got "
                 f"{X.shape[0]} samples."
             )
+        if self.init == "manifold":
+            _check_manifold_samples(X.shape[0], ' (init="manifold"); init="k-means" needs '
+                                                "fewer")
         rng = check_random_state(self.random_state)
         estimator = self.estimator
         if estimator is None:
@@ -263,8 +266,19 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
         return self._assign(X)
 
 
-# UMAP needs at least 2 neighbours besides each sample itself.
+# UMAP's n_neighbors counts the sample itself and must be at least 2; skae caps it at
+# n_samples - 1, so the manifold step needs 3 samples.
 _UMAP_MIN_SAMPLES = 3
+
+
+def _check_manifold_samples(n_samples, alternative=""):
+    """Refuse data too small for UMAP, without naming an inner estimator: DEC and
+    ManifoldLabelSpreading reach UMAP through LatentClustering."""
+    if n_samples < _UMAP_MIN_SAMPLES:
+        raise ValueError(
+            f"X has {n_samples} samples; the manifold step (UMAP) needs at least "
+            f"{_UMAP_MIN_SAMPLES}{alternative}."
+        )
 
 
 def _umap_class():
@@ -307,7 +321,9 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         Dimension of the UMAP embedding; ``None`` means ``n_clusters`` (N2D).
     n_neighbors : int, default=20
         UMAP's neighbourhood size (N2D's value): larger keeps more global structure.
-        Capped at ``n_samples - 1``.
+        Capped at ``n_samples - 1`` (so ``X`` needs at least 3 samples). UMAP starts from
+        its spectral layout, or at random when ``X`` has fewer than ``n_components + 2``
+        samples (the spectral layout cannot be computed then).
     min_dist : float, default=0.0
         UMAP's minimum distance between embedded points; 0 packs clusters tightly.
     covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
@@ -412,12 +428,11 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         """
         X = validate_X(self, X, reset=True)
         n_samples = X.shape[0]
-        if n_samples < max(self.n_clusters, _UMAP_MIN_SAMPLES):
-            # Said without this class's name: DEC and ManifoldLabelSpreading call it too.
+        _check_manifold_samples(n_samples)
+        if n_samples < self.n_clusters:
             raise ValueError(
-                f"n_clusters={self.n_clusters} must be at most the number of samples, and "
-                f"the manifold step (UMAP) needs at least {_UMAP_MIN_SAMPLES} samples; X has "
-                f"{n_samples}."
+                f"n_clusters={self.n_clusters} must be at most the number of samples, got "
+                f"{n_samples} samples."
             )
         rng = check_random_state(self.random_state)
         estimator = self.estimator

@@ -36,12 +36,14 @@ def _split_labels(X, y, name):
     if y is None:
         raise ValueError(f"{name} requires y to be passed, but the target y is None.")
     y = column_or_1d(y, warn=True)
-    if y.dtype.kind in "US" and np.any(y == str(UNLABELED)):
-        # A string array cannot hold the int marker: "-1" would become a class of its own.
+    if y.dtype.kind in "USO" and np.any(y == str(UNLABELED)):
+        # The marker is the int -1 (as in SelfTrainingClassifier): the string "-1" would
+        # become a class of its own. Object arrays compare element by element.
         raise ValueError(
-            f"y has a string dtype and holds the string '-1', which {name} would learn as a "
-            "class. Mark unlabeled rows with the integer -1 in an array of dtype object, "
-            "e.g. y = np.array(labels, dtype=object); y[unlabeled] = -1."
+            f"y holds the string '-1', which {name} would learn as a class; the unlabeled "
+            "marker is the integer -1. Mark unlabeled rows with it in an array of dtype "
+            "object (y = np.array(labels, dtype=object); y[unlabeled] = -1), or rename a "
+            "class called '-1'."
         )
     check_consistent_length(X, y)
     labeled = ~_is_unlabeled(y)
@@ -145,20 +147,21 @@ class LatentClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         self.estimator_ = fit_autoencoder(self.estimator, X, "estimator",
                                           None if self.random_state is None else rng)
-        self.classifier_ = clone(LogisticRegression(max_iter=1000) if self.classifier is None
-                                 else self.classifier)
+        classifier = clone(LogisticRegression(max_iter=1000) if self.classifier is None
+                           else self.classifier)
         if self.unlabeled == "drop":
-            self.classifier_.fit(self.estimator_.transform(X[labeled]), y[labeled])
+            classifier.fit(self.estimator_.transform(X[labeled]), y[labeled])
         else:
-            self.classifier_.fit(self.estimator_.transform(X), y)
-            if np.any(_is_unlabeled(np.asarray(self.classifier_.classes_))):
+            classifier.fit(self.estimator_.transform(X), y)
+            if np.any(_is_unlabeled(np.asarray(classifier.classes_))):
                 raise ValueError(
                     f"unlabeled='keep' passed the unlabeled rows (y == -1) to "
-                    f"{type(self.classifier_).__name__}, which learned -1 as a class: 'keep' "
+                    f"{type(classifier).__name__}, which learned -1 as a class: 'keep' "
                     "needs a semi-supervised classifier (e.g. sklearn's LabelSpreading or "
                     "SelfTrainingClassifier); with any other, use unlabeled='drop'."
                 )
-        self.classes_ = self.classifier_.classes_
+        self.classifier_ = classifier
+        self.classes_ = classifier.classes_
         return self
 
     def _codes(self, X):

@@ -251,7 +251,8 @@ def test_manifold_step_on_very_few_samples(digits, frozen_ae):
     for fit in (lambda: LatentClustering(frozen_ae, n_clusters=2).fit(X[:2]),
                 lambda: DeepEmbeddedClustering(frozen_ae, n_clusters=1).fit(X[:1]),
                 lambda: ManifoldLabelSpreading(frozen_ae).fit(X[:2], [0, 1])):
-        with pytest.raises(ValueError, match=r"manifold step \(UMAP\) needs at least 3") as err:
+        with pytest.raises(ValueError, match=r"the manifold step \(UMAP\) needs at least 3"
+                           ) as err:
             fit()
         assert "LatentClustering" not in str(err.value)
 

@@ -300,20 +300,6 @@ MARGIN = 0.1
 
 # -- a model that learns nothing says so -----------------------------------------------------
 
-def test_columns_float32_cannot_resolve_are_named():
-    """A small spread at a large offset (timestamps) collapses on the cast to float32: the
-    fit says which columns and what to do; ordinary offsets stay silent."""
-    rng = np.random.RandomState(0)
-    X = rng.rand(40, 3)
-    stamps = np.column_stack([X[:, :2], X[:, 2] * 10 + 1.7e9])
-    with pytest.warns(UserWarning, match=r"Column \[2\] of X spread over .*StandardScaler"):
-        AutoencoderTransformer(hidden_layer_sizes=(4,), max_iter=1).fit(stamps)
-    years = np.column_stack([X[:, :2], 1990 + np.round(X[:, 2] * 30)])
-    with warnings.catch_warnings():
-        warnings.filterwarnings("error", message=".*float32.*")
-        AutoencoderTransformer(hidden_layer_sizes=(4,), max_iter=1).fit(years)
-
-
 def test_learns_nothing_warning_fires_on_a_model_that_cannot_learn(digits):
     ae = AutoencoderTransformer(latent_dim=2, learning_rate_init=1e-9, max_iter=6,
                                 manifold_weight=0.0, random_state=0)

@@ -2,6 +2,7 @@
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
@@ -153,15 +154,19 @@ def test_labels_that_would_be_misread_are_refused(few_labels, frozen_ae, cls):
     with pytest.raises(ValueError, match="requires y to be passed"):
         cls(frozen_ae).fit(X_train, None)
     y_text = np.where(y_few == -1, "-1", np.char.add("digit ", y_few.astype(str)))
-    with pytest.raises(ValueError, match="string dtype and holds the string '-1'"):
-        cls(frozen_ae).fit(X_train, y_text)
+    for y in (y_text, pd.Series(y_text), y_text.astype(object)):
+        with pytest.raises(ValueError, match="y holds the string '-1'"):
+            cls(frozen_ae).fit(X_train, y)
 
 
 def test_keep_refuses_a_classifier_that_learns_the_marker(few_labels, frozen_ae):
     """unlabeled="keep" with a classifier that is not semi-supervised would predict -1."""
     X_train, y_few = few_labels[:2]
+    clf = LatentClassifier(frozen_ae).fit(X_train, y_few)
     with pytest.raises(ValueError, match="learned -1 as a class"):
-        LatentClassifier(frozen_ae, unlabeled="keep").fit(X_train, y_few)
+        clf.set_params(unlabeled="keep").fit(X_train, y_few)
+    # The refused fit leaves the earlier classifier, not one that predicts -1.
+    assert -1 not in clf.classifier_.classes_
     kept = LatentClassifier(frozen_ae, LabelSpreading(), unlabeled="keep").fit(X_train, y_few)
     assert -1 not in kept.classes_
 
