@@ -48,6 +48,7 @@ def atomic_write(path, mode="wb", **open_kwargs):
     if mode not in ("wb", "w"):
         raise ValueError(f"mode must be 'wb' or 'w', got {mode!r}.")
     path = Path(path)
+    check_writable_path(path)
     # Same folder, so os.replace never crosses a file system; a dot name keeps it out of
     # sight of globs such as *.png while it is written.
     fd, tmp = _create_beside(path)
@@ -64,6 +65,17 @@ def atomic_write(path, mode="wb", **open_kwargs):
             os.unlink(tmp)
         raise
     _fsync_folder(path.parent)
+
+
+def check_writable_path(path):
+    """Refuse, naming ``path``, a file that cannot be written there: its folder is missing,
+    or ``path`` is a folder. (Left to ``open``, the errors would name a temporary file.)"""
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"'{path}' is a folder; give a file name.")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"cannot write '{path}': folder '{path.parent}' does not "
+                                "exist.")
 
 
 def _create_beside(path):

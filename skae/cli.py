@@ -67,8 +67,7 @@ def read_data(path, *, what="DATA", label_column=None):
     ``(X, labels)`` with that column taken out of ``X``.
     """
     path = Path(path)
-    if not path.is_file():
-        raise CommandError(f"{what} file '{path}' does not exist.")
+    _check_input_file(path, what)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise CommandError(f"{what} file '{path}' has an unsupported type '{suffix}'; use "
@@ -274,12 +273,28 @@ def _is_number(text):
     return True
 
 
+def _check_input_file(path, what):
+    if path.is_dir():
+        raise CommandError(f"{what} '{path}' is a folder; give a file.")
+    if not path.is_file():
+        raise CommandError(f"{what} file '{path}' does not exist.")
+
+
+def _check_not_an_input(out, inputs, what="--out"):
+    """Refuse an output file that is one of the command's ``inputs`` (name -> path or None):
+    writing it would destroy the data, labels or model it is made from."""
+    for name, given in inputs.items():
+        if (given is not None and Path(out).exists() and Path(given).exists()
+                and os.path.samefile(out, given)):
+            raise CommandError(f"{what} '{out}' is the {name} file; writing it would destroy "
+                               "that input: give another name.")
+
+
 def read_labels(path, n_samples):
     """A 1-D label array from ``--y`` (``.npy``, ``.npz``: ``y`` or the only array, ``.csv``:
     one column, optional header), one label per row of DATA."""
     path = Path(path)
-    if not path.is_file():
-        raise CommandError(f"--y file '{path}' does not exist.")
+    _check_input_file(path, "--y")
     suffix = path.suffix.lower()
     try:
         if suffix == ".npy":
@@ -363,14 +378,15 @@ def load_model(path, *, allow_pickle=False):
 
     With ``allow_pickle``, a joblib or pickle file is read too, which runs code from it.
     """
-    from .persistence import load
+    from .persistence import has_safe_file_header, load
 
     path = Path(path)
-    if not path.is_file():
-        raise CommandError(f"MODEL file '{path}' does not exist.")
+    _check_input_file(path, "MODEL")
     try:
         model = load(path)
     except ValueError as exc:
+        if has_safe_file_header(path):
+            raise CommandError(f"MODEL file '{path}': {exc}") from None
         if not allow_pickle:
             raise CommandError(
                 f"MODEL file '{path}' is not a model written by 'skae fit' or skae.save "
@@ -796,6 +812,12 @@ def _fit(args):
     out = Path(args.out)
     if not out.parent.is_dir():
         raise CommandError(f"--out '{out}': folder '{out.parent}' does not exist.")
+    if out.is_dir():
+        raise CommandError(f"--out '{out}' is a folder; give a file name for the model.")
+    if out.suffix.lower() in SUFFIXES:
+        raise CommandError(f"--out '{out}' names a data file ({out.suffix}), but fit writes a "
+                           "model in skae's safe format: give a name ending in .skae.")
+    _check_not_an_input(out, {"DATA": args.data, "--y": args.y})
     if args.y is not None and args.label_column is not None:
         raise CommandError("give the labels once: --y FILE or --label-column, not both.")
     labelled = args.y is not None or args.label_column is not None
@@ -865,8 +887,7 @@ def _labelled(y):
 
 def _model_and_data(args, method, missing):
     """The MODEL and DATA of a ``transform`` or ``score`` command, checked to fit together."""
-    if not Path(args.model).is_file():
-        raise CommandError(f"MODEL file '{args.model}' does not exist.")
+    _check_input_file(Path(args.model), "MODEL")
     X = read_data(args.data)
     model = load_model(args.model, allow_pickle=args.allow_pickle)
     if not hasattr(model, method):
@@ -877,6 +898,7 @@ def _model_and_data(args, method, missing):
 
 def _transform(args):
     check_output_path(args.out)
+    _check_not_an_input(args.out, {"DATA": args.data, "MODEL": args.model})
     model, X = _model_and_data(args, "transform", "has no transform")
     try:
         Z = np.asarray(model.transform(X))
@@ -889,6 +911,7 @@ def _transform(args):
 def _score(args):
     if args.out is not None:
         check_output_path(args.out)
+        _check_not_an_input(args.out, {"DATA": args.data, "MODEL": args.model})
     model, X = _model_and_data(args, "score_samples",
                                "has no score_samples, so it cannot score samples")
     try:

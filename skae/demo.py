@@ -4,6 +4,7 @@ import sys
 import time
 import warnings
 from contextlib import contextmanager
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
@@ -125,6 +126,8 @@ def run_demo(data="digits", data_dir=None, out_dir="skae-demo", *, max_iter=500,
         The numbers of the report, the paths of the files written (``"files"``) and the
         output folder (``"out_dir"``).
     """
+    _check_demo_arguments(out_dir, max_iter=max_iter, latent_dim=latent_dim,
+                          max_train=max_train)
     if n_threads == "auto":
         n_threads = 1 if data == "digits" else None
     elif n_threads is not None and (not isinstance(n_threads, int) or n_threads < 1):
@@ -133,6 +136,20 @@ def run_demo(data="digits", data_dir=None, out_dir="skae-demo", *, max_iter=500,
         return _run(data, data_dir, out_dir, max_iter=max_iter, latent_dim=latent_dim,
                     n_labels_per_class=n_labels_per_class, n_label_draws=n_label_draws,
                     max_train=max_train, random_state=random_state, verbose=verbose)
+
+
+def _check_demo_arguments(out_dir, **counts):
+    """Refuse, before any training, what would fail only after it: a non-positive count, an
+    output folder that is a file (the folder is made here)."""
+    for name, value in counts.items():
+        if value is None and name == "max_train":
+            continue
+        if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}.")
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"out_dir '{out}' is a file, not a folder: give a folder name.")
+    out.mkdir(parents=True, exist_ok=True)
 
 
 def _run(data, data_dir, out_dir, *, max_iter, latent_dim, n_labels_per_class, n_label_draws,

@@ -19,6 +19,7 @@ attribute, and joblib remains the way to store it.
 
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -80,6 +81,21 @@ def save(estimator, path):
         f.write(content)
 
 
+def has_safe_file_header(path):
+    """Whether ``path`` starts as a safetensors file does: an 8-byte little-endian header
+    length, then a JSON object. A file that does but fails to load is damaged, not a
+    pickle."""
+    try:
+        with open(path, "rb") as f:
+            start = f.read(9)
+    except OSError:
+        return False
+    if len(start) < 9:
+        return False
+    # The header length itself may lie past a truncated end: it is only bounded.
+    return start[8:9] == b"{" and 0 < int.from_bytes(start[:8], "little") < 2**32
+
+
 def load(path):
     """Load an estimator written by ``save``; nothing in the file is executed.
 
@@ -104,11 +120,18 @@ def load(path):
     InconsistentVersionWarning
         If the file was written under other skae, torch or scikit-learn versions.
     """
+    if Path(path).is_dir():
+        raise IsADirectoryError(f"'{path}' is a folder, not a file written by skae.save.")
     try:
         with safe_open(str(path), framework="pt", device="cpu") as f:
             metadata = f.metadata() or {}
             tensors = {key: f.get_tensor(key) for key in f.keys()}  # noqa: SIM118
     except SafetensorError as exc:
+        if has_safe_file_header(path):
+            raise ValueError(
+                f"{path} is a damaged safe file, truncated or corrupt ({exc}): save the "
+                "model again."
+            ) from None
         raise ValueError(
             f"{path} is not a skae safe file ({exc}). skae.load reads files written by "
             "skae.save only and never unpickles; a pickle or joblib file from a source you "

@@ -163,6 +163,61 @@ def test_corrupt_files_fail_with_a_message(files, tmp_path, capsys):
     assert "unsupported type '.parquet'" in capsys.readouterr().err
 
 
+def test_outputs_never_destroy_inputs_and_damage_is_named(files, tmp_path, capsys):
+    """An --out that is an input (DATA, --y, MODEL) or a folder is refused before any work;
+    fit will not write its model under a data file's name; a truncated model file is
+    called damaged, not a possible pickle; a folder given as an input is named a folder."""
+    folder, X, model_path = files
+    data = tmp_path / "X.npy"
+    np.save(data, X[:40])
+    before = data.read_bytes()
+    labels = tmp_path / "y.npy"
+    np.save(labels, np.arange(40) % 3)
+    cases = [
+        (["fit", str(data), "--out", str(data), *FIT_FAST], "names a data file"),
+        (["fit", str(data), "--out", str(tmp_path / "model.csv"), *FIT_FAST],
+         "names a data file"),
+        (["fit", str(data), "--out", str(tmp_path), *FIT_FAST], "is a folder"),
+        (["fit", str(data), "--out", str(labels.with_suffix(".skae")), *FIT_FAST], None),
+        (["transform", str(model_path), str(data), "--out", str(data)], "is the DATA file"),
+        (["score", str(model_path), str(data), "--out", str(data)], "is the DATA file"),
+        (["transform", str(tmp_path), str(data), "--out", str(tmp_path / "z.npy")],
+         "is a folder; give a file"),
+        (["transform", str(model_path), str(tmp_path), "--out", str(tmp_path / "z.npy")],
+         "is a folder; give a file"),
+    ]
+    for argv, match in cases:
+        if match is None:  # a model file beside the data: fine
+            assert main(argv) == 0, argv
+            continue
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert match in err, (argv, err)
+    assert data.read_bytes() == before
+
+    model_bytes = model_path.read_bytes()
+    truncated = tmp_path / "truncated.skae"
+    truncated.write_bytes(model_bytes[:len(model_bytes) // 2])
+    assert main(["transform", str(truncated), str(data), "--out", str(tmp_path / "z.npy")]) \
+        == 2
+    err = capsys.readouterr().err
+    assert "damaged safe file, truncated or corrupt" in err and "--allow-pickle" not in err
+
+
+def test_demo_checks_its_arguments_before_training(tmp_path, capsys):
+    taken = tmp_path / "taken.txt"
+    taken.write_text("keep")
+    for argv, match in ((["--out", str(taken)], "is a file, not a folder"),
+                        (["--out", str(tmp_path / "o"), "--latent-dim", "0"], "latent_dim"),
+                        (["--out", str(tmp_path / "o"), "--max-train", "-5"], "max_train")):
+        assert main(["demo", *argv, "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert match in err and "Traceback" not in err, err
+        # Refused before any training: nothing was fitted, so no progress was printed.
+        assert "Fitting" not in capsys.readouterr().out
+    assert taken.read_text() == "keep"
+
+
 def test_feature_count_mismatch(files, tmp_path, capsys):
     _, X, model_path = files
     narrow = tmp_path / "narrow.npy"

@@ -414,3 +414,21 @@ def test_estimators_built_on_an_autoencoder_round_trip(X, tmp_path, name):
     for attribute in ("classes_", "cluster_centers_", "labels_", "offset_", "history_"):
         if hasattr(estimator, attribute):
             assert _equal(getattr(loaded, attribute), getattr(estimator, attribute))
+
+
+def test_paths_that_cannot_be_used_are_named(fitted, tmp_path):
+    """A folder, a missing folder and a damaged file: each error names the user's path."""
+    with pytest.raises(IsADirectoryError, match=f"'{tmp_path}' is a folder"):
+        skae.save(fitted, tmp_path)
+    with pytest.raises(FileNotFoundError, match="folder '.*nodir' does not exist"):
+        skae.save(fitted, tmp_path / "nodir" / "m.skae")
+    with pytest.raises(IsADirectoryError, match="is a folder, not a file written by skae.save"):
+        skae.load(tmp_path)
+    skae.save(fitted, tmp_path / "m.skae")
+    data = (tmp_path / "m.skae").read_bytes()
+    (tmp_path / "cut.skae").write_bytes(data[:len(data) // 2])
+    with pytest.raises(ValueError, match="damaged safe file, truncated or corrupt"):
+        skae.load(tmp_path / "cut.skae")
+    (tmp_path / "other.bin").write_bytes(b"\x80\x04 not a safe file at all")
+    with pytest.raises(ValueError, match="is not a skae safe file"):
+        skae.load(tmp_path / "other.bin")

@@ -377,3 +377,29 @@ def test_colour_images_are_drawn_as_rgb():
         == (2, 3)
     with pytest.raises(ValueError, match=r"image_shape=\(2, 3, 3\) has 2 channels"):
         SampleDisplay(np.zeros((2, 18)), image_shape=(2, 3, 3)).plot()
+
+
+def test_displays_refuse_what_they_would_draw_wrongly(ae8, digits):
+    """A transposed or cut reconstruction, a bad max_samples, labels that are not outlier
+    marks, scores with nothing finite: named errors, not a misleading figure."""
+    X = digits[0][:100]
+    for bad in (X.T, X[:50]):
+        with pytest.raises(ValueError, match="one reconstruction per row of X: X has shape "
+                                             r"\(100, 64\)"):
+            ReconstructionDisplay.from_predictions(X, bad)
+    for value in (-1, 0, 2.5, True):
+        with pytest.raises(ValueError, match="max_samples must be a positive int"):
+            LatentSpaceDisplay.from_estimator(ae8, X, max_samples=value)
+    for marks in (digits[1][:100], np.array(["in", "out"] * 50)):
+        with pytest.raises(ValueError, match="y_is_outlier must be bools, 0 / 1"):
+            AnomalyScoreDisplay.from_estimator(ae8, X, marks)
+    outliers = np.arange(10) < 3
+    with pytest.raises(ValueError, match="no finite value"):
+        AnomalyScoreDisplay(np.full(10, np.nan), outliers).plot()
+    with pytest.raises(ValueError, match="threshold must be finite"):
+        AnomalyScoreDisplay(np.arange(10.0), outliers, threshold=np.nan).plot()
+    with pytest.raises(ValueError, match="bins must be a positive int"):
+        AnomalyScoreDisplay(np.arange(10.0), outliers).plot(bins=0)
+    # What it accepts: bools, 0 / 1 and predict's -1 / 1 give the same figure data.
+    for marks in (outliers, outliers.astype(int), np.where(outliers, -1, 1)):
+        AnomalyScoreDisplay(np.arange(10.0), marks).plot()

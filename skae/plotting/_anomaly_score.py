@@ -1,5 +1,7 @@
 """AnomalyScoreDisplay: histograms of the anomaly scores of normal and anomalous samples."""
 
+from numbers import Integral
+
 import numpy as np
 
 from ._base import Display, check_fitted, estimator_name, new_axes
@@ -102,11 +104,15 @@ class AnomalyScoreDisplay(Display):
         if len(outlier) != len(scores):
             raise ValueError(f"y_is_outlier has {len(outlier)} values for {len(scores)} "
                              "scores.")
-        if outlier.dtype.kind in "iu" and set(np.unique(outlier)) <= {-1, 1}:
-            outlier = outlier == -1
-        outlier = outlier.astype(bool)
+        outlier = _outlier_mask(outlier)
         if outlier.all() or not outlier.any():
             raise ValueError("y_is_outlier must mark some samples as outliers and some not.")
+        if not np.isfinite(scores).any():
+            raise ValueError("anomaly_scores has no finite value to draw.")
+        if self.threshold is not None and not np.isfinite(self.threshold):
+            raise ValueError(f"threshold must be finite or None, got {self.threshold}.")
+        if isinstance(bins, bool) or not isinstance(bins, Integral) or bins < 1:
+            raise ValueError(f"bins must be a positive int, got {bins!r}.")
         ax = new_axes(ax, figsize=(6.5, 4.0))
         values = np.log10(np.maximum(scores, 1e-12)) if log_scale else scores
         edges = np.histogram_bin_edges(values[np.isfinite(values)], bins=bins)
@@ -134,3 +140,19 @@ class AnomalyScoreDisplay(Display):
         ax.margins(y=0.3)
         ax.legend(loc="upper right", fontsize="small")
         return self._finish(ax, "anomaly scores of normal and anomalous samples")
+
+
+def _outlier_mask(values):
+    """``y_is_outlier`` as a bool mask: bools, 0 / 1, or ``predict``'s -1 (outlier) / 1."""
+    if values.dtype.kind == "b":
+        return values
+    kinds = set(np.unique(values).tolist()) if values.dtype.kind in "iuf" else None
+    if kinds is not None and kinds <= {0, 1}:
+        return values == 1
+    if kinds is not None and kinds <= {-1, 1}:
+        return values == -1
+    shown = np.unique(values)[:5].tolist()
+    raise ValueError(
+        "y_is_outlier must be bools, 0 / 1 (1: outlier) or -1 / 1 (-1: outlier, as "
+        f"predict returns them); got values {shown}{' ...' if len(np.unique(values)) > 5 else ''}."
+    )

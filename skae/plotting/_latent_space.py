@@ -1,5 +1,7 @@
 """LatentSpaceDisplay: the latent codes as a scatter coloured by label."""
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.utils import check_random_state
 
@@ -90,6 +92,11 @@ class LatentSpaceDisplay(Display):
             y = np.asarray(y)
             if len(y) != len(Z):
                 raise ValueError(f"y has {len(y)} labels for {len(Z)} samples of X.")
+        if max_samples is not None and (isinstance(max_samples, bool)
+                                        or not isinstance(max_samples, Integral)
+                                        or max_samples < 1):
+            raise ValueError(f"max_samples must be a positive int or None, got "
+                             f"{max_samples!r}.")
         rng = check_random_state(random_state)
         if max_samples is not None and max_samples < len(Z):
             keep = np.sort(rng.choice(len(Z), max_samples, replace=False))

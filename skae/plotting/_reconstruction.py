@@ -125,7 +125,14 @@ class ReconstructionDisplay(Display):
         display : ReconstructionDisplay
         """
         X_flat, array_shape = check_rows(X)
-        X_rec = np.asarray(X_reconstructed, dtype=float).reshape(len(X_flat), -1)
+        X_rec = np.asarray(X_reconstructed, dtype=float)
+        # Compared before any reshape: a transposed or cut array must not be drawn as rows.
+        if X_rec.ndim < 1 or len(X_rec) != len(X_flat) or X_rec.size != X_flat.size:
+            raise ValueError(
+                f"X_reconstructed must hold one reconstruction per row of X: X has shape "
+                f"{np.shape(X)}, X_reconstructed {X_rec.shape}."
+            )
+        X_rec = X_rec.reshape(len(X_flat), -1)
         shape = resolve_image_shape(X_flat.shape[1], image_shape or array_shape)
         return cls(X_flat, X_rec, image_shape=shape, feature_names=feature_names).plot(
             ax=ax, n_images=n_images, random_state=random_state, cmap=cmap)
