@@ -73,9 +73,10 @@ def check_writable_path(path):
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(f"'{path}' is a folder; give a file name.")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise NotADirectoryError(f"'{path.parent}' (in '{path}') is a file, not a folder.")
     if not path.parent.is_dir():
-        raise FileNotFoundError(f"cannot write '{path}': folder '{path.parent}' does not "
-                                "exist.")
+        raise FileNotFoundError(f"folder '{path.parent}' (of '{path}') does not exist.")
 
 
 def _create_beside(path):

@@ -331,12 +331,19 @@ def read_labels(path, n_samples):
     return y
 
 
-def check_output_path(path, *, what="--out"):
-    """Fail before any work when the output file type is not supported."""
+def check_output_path(path, *, what="--out", suffixes=SUFFIXES):
+    """Fail before any work when the output file cannot be written there or its type is
+    not supported."""
+    from ._io import check_writable_path
+
+    try:
+        check_writable_path(path)
+    except OSError as exc:
+        raise CommandError(f"{what}: {exc}") from None
     suffix = Path(path).suffix.lower()
-    if suffix not in SUFFIXES:
+    if suffixes is not None and suffix not in suffixes:
         raise CommandError(f"{what} '{path}' has an unsupported type '{suffix}'; use "
-                           f"{', '.join(SUFFIXES)}.")
+                           f"{', '.join(suffixes)}.")
 
 
 def write_data(path, columns):
@@ -386,7 +393,7 @@ def load_model(path, *, allow_pickle=False):
         model = load(path)
     except ValueError as exc:
         if has_safe_file_header(path):
-            raise CommandError(f"MODEL file '{path}': {exc}") from None
+            raise CommandError(f"MODEL file {exc}") from None
         if not allow_pickle:
             raise CommandError(
                 f"MODEL file '{path}' is not a model written by 'skae fit' or skae.save "
@@ -810,14 +817,11 @@ def _fit(args):
     params = {name: getattr(args, dest) for dest, name in args._options.items()
               if hasattr(args, dest)}
     out = Path(args.out)
-    if not out.parent.is_dir():
-        raise CommandError(f"--out '{out}': folder '{out.parent}' does not exist.")
-    if out.is_dir():
-        raise CommandError(f"--out '{out}' is a folder; give a file name for the model.")
+    check_output_path(out, suffixes=None)
     if out.suffix.lower() in SUFFIXES:
+        # Also keeps fit from writing over its DATA or --y, which must be such files.
         raise CommandError(f"--out '{out}' names a data file ({out.suffix}), but fit writes a "
                            "model in skae's safe format: give a name ending in .skae.")
-    _check_not_an_input(out, {"DATA": args.data, "--y": args.y})
     if args.y is not None and args.label_column is not None:
         raise CommandError("give the labels once: --y FILE or --label-column, not both.")
     labelled = args.y is not None or args.label_column is not None

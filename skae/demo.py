@@ -139,8 +139,8 @@ def run_demo(data="digits", data_dir=None, out_dir="skae-demo", *, max_iter=500,
 
 
 def _check_demo_arguments(out_dir, **counts):
-    """Refuse, before any training, what would fail only after it: a non-positive count, an
-    output folder that is a file (the folder is made here)."""
+    """Refuse, before any data is read, what would fail only after the training: a
+    non-positive count, an output folder that is a file."""
     for name, value in counts.items():
         if value is None and name == "max_train":
             continue
@@ -149,13 +149,23 @@ def _check_demo_arguments(out_dir, **counts):
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ValueError(f"out_dir '{out}' is a file, not a folder: give a folder name.")
-    out.mkdir(parents=True, exist_ok=True)
+
+
+def _make_folder(out_dir):
+    """The output folder, made before the first fit (so a bad path fails in a moment)."""
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"out_dir '{out}' cannot be created: {exc.strerror}.") from None
+    return out
 
 
 def _run(data, data_dir, out_dir, *, max_iter, latent_dim, n_labels_per_class, n_label_draws,
          max_train, random_state, verbose):
     X_train, X_test, y_train, y_test, image_shape = _load(data, data_dir, max_train,
                                                           random_state)
+    out = _make_folder(out_dir)
     n_classes = len(np.unique(y_train))
     specs = {
         # The tutorial's reference model: a plain autoencoder (the textbook recipe of the
@@ -216,8 +226,6 @@ def _run(data, data_dir, out_dir, *, max_iter, latent_dim, n_labels_per_class, n
         kmeans = KMeans(n_clusters=n_classes, n_init=10, random_state=random_state)
         clustering[name] = clustering_accuracy(y_test, kmeans.fit(F_train).predict(F_test))
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     files = write_figures(out, reference, wide, pcas[2], X_test, y_test, image_shape,
                           random_state=random_state)
     results = {

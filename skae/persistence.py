@@ -113,7 +113,10 @@ def load(path):
     ------
     ValueError
         If the file is not a skae safe file (a pickle or joblib file, say: those are refused,
-        never unpickled) or its content is inconsistent.
+        never unpickled), is a damaged one (truncated or corrupt), or its content is
+        inconsistent.
+    IsADirectoryError
+        If ``path`` is a folder.
 
     Warns
     -----
@@ -129,7 +132,7 @@ def load(path):
     except SafetensorError as exc:
         if has_safe_file_header(path):
             raise ValueError(
-                f"{path} is a damaged safe file, truncated or corrupt ({exc}): save the "
+                f"'{path}' is a damaged safe file, truncated or corrupt ({exc}): save the "
                 "model again."
             ) from None
         raise ValueError(

@@ -171,6 +171,7 @@ def test_outputs_never_destroy_inputs_and_damage_is_named(files, tmp_path, capsy
     data = tmp_path / "X.npy"
     np.save(data, X[:40])
     before = data.read_bytes()
+    (tmp_path / "link.npy").symlink_to(data)  # another name for the same file
     labels = tmp_path / "y.npy"
     np.save(labels, np.arange(40) % 3)
     cases = [
@@ -180,6 +181,12 @@ def test_outputs_never_destroy_inputs_and_damage_is_named(files, tmp_path, capsy
         (["fit", str(data), "--out", str(tmp_path), *FIT_FAST], "is a folder"),
         (["fit", str(data), "--out", str(labels.with_suffix(".skae")), *FIT_FAST], None),
         (["transform", str(model_path), str(data), "--out", str(data)], "is the DATA file"),
+        (["transform", str(model_path), str(data), "--out", str(tmp_path / "link.npy")],
+         "is the DATA file"),
+        (["transform", str(model_path), str(data), "--out", str(tmp_path / "none" / "z.npy")],
+         "does not exist"),
+        (["fit", str(data), "--out", str(labels / "m.skae"), *FIT_FAST],
+         "is a file, not a folder"),
         (["score", str(model_path), str(data), "--out", str(data)], "is the DATA file"),
         (["transform", str(tmp_path), str(data), "--out", str(tmp_path / "z.npy")],
          "is a folder; give a file"),
@@ -204,18 +211,28 @@ def test_outputs_never_destroy_inputs_and_damage_is_named(files, tmp_path, capsy
     assert "damaged safe file, truncated or corrupt" in err and "--allow-pickle" not in err
 
 
-def test_demo_checks_its_arguments_before_training(tmp_path, capsys):
+def test_demo_checks_its_arguments_before_training(tmp_path, capsys, monkeypatch):
+    import skae.demo
+
     taken = tmp_path / "taken.txt"
     taken.write_text("keep")
+    # Refused before the run: the run itself fails the test if it is reached.
+    monkeypatch.setattr(skae.demo, "_run", lambda *a, **k: pytest.fail("the demo trained"))
     for argv, match in ((["--out", str(taken)], "is a file, not a folder"),
                         (["--out", str(tmp_path / "o"), "--latent-dim", "0"], "latent_dim"),
                         (["--out", str(tmp_path / "o"), "--max-train", "-5"], "max_train")):
         assert main(["demo", *argv, "--quiet"]) == 2
         err = capsys.readouterr().err
         assert match in err and "Traceback" not in err, err
-        # Refused before any training: nothing was fitted, so no progress was printed.
-        assert "Fitting" not in capsys.readouterr().out
     assert taken.read_text() == "keep"
+    assert not (tmp_path / "o").exists()  # no folder is left by a refused run
+    monkeypatch.undo()
+    # A folder that cannot be made (a file in its path) is named before the first fit.
+    monkeypatch.setattr(skae.AutoencoderTransformer, "fit",
+                        lambda *a, **k: pytest.fail("the demo trained"))
+    assert main(["demo", "--out", str(taken / "sub"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot be created" in err and "Traceback" not in err, err
 
 
 def test_feature_count_mismatch(files, tmp_path, capsys):

@@ -400,6 +400,11 @@ def test_displays_refuse_what_they_would_draw_wrongly(ae8, digits):
         AnomalyScoreDisplay(np.arange(10.0), outliers, threshold=np.nan).plot()
     with pytest.raises(ValueError, match="bins must be a positive int"):
         AnomalyScoreDisplay(np.arange(10.0), outliers).plot(bins=0)
-    # What it accepts: bools, 0 / 1 and predict's -1 / 1 give the same figure data.
-    for marks in (outliers, outliers.astype(int), np.where(outliers, -1, 1)):
-        AnomalyScoreDisplay(np.arange(10.0), marks).plot()
+    # What it accepts: bools, 0 / 1 (ints or floats), predict's -1 / 1 and an object column
+    # of bools mark the same samples.
+    rates = set()
+    for marks in (outliers, outliers.astype(int), outliers.astype(float),
+                  np.where(outliers, -1, 1), outliers.astype(object)):
+        shown = AnomalyScoreDisplay(np.arange(10.0)[::-1], marks, threshold=6.5).plot()
+        rates.add((shown.detection_rate_, shown.false_alarm_rate_))
+    assert rates == {(1.0, 0.0)}

@@ -17,7 +17,9 @@ class AnomalyScoreDisplay(Display):
     Parameters
     ----------
     anomaly_scores : ndarray of shape (n_samples,)
-    y_is_outlier : ndarray of shape (n_samples,) of bool
+    y_is_outlier : ndarray of shape (n_samples,)
+        Bools (True: outlier), 0 / 1 (1: outlier) or -1 / 1 (-1: outlier, as ``predict``
+        returns them).
     threshold : float, default=None
         Anomaly score above which a sample is flagged; None draws no threshold.
     estimator_name : str, default=None
@@ -144,6 +146,8 @@ class AnomalyScoreDisplay(Display):
 
 def _outlier_mask(values):
     """``y_is_outlier`` as a bool mask: bools, 0 / 1, or ``predict``'s -1 (outlier) / 1."""
+    if values.dtype == object and all(isinstance(v, (bool, np.bool_)) for v in values):
+        values = values.astype(bool)  # a pandas object column of True / False
     if values.dtype.kind == "b":
         return values
     kinds = set(np.unique(values).tolist()) if values.dtype.kind in "iuf" else None
@@ -151,8 +155,8 @@ def _outlier_mask(values):
         return values == 1
     if kinds is not None and kinds <= {-1, 1}:
         return values == -1
-    shown = np.unique(values)[:5].tolist()
+    shown = list(dict.fromkeys(values.tolist()))  # distinct, in order, any mix of types
     raise ValueError(
         "y_is_outlier must be bools, 0 / 1 (1: outlier) or -1 / 1 (-1: outlier, as "
-        f"predict returns them); got values {shown}{' ...' if len(np.unique(values)) > 5 else ''}."
+        f"predict returns them); got values {shown[:5]}{' ...' if len(shown) > 5 else ''}."
     )

@@ -87,16 +87,16 @@ class LatentSpaceDisplay(Display):
         check_fitted(estimator)
         if method not in ("tsne", "pca"):
             raise ValueError(f"method must be 'tsne' or 'pca', got {method!r}.")
-        Z = np.asarray(estimator.transform(X), dtype=float)
-        if y is not None:
-            y = np.asarray(y)
-            if len(y) != len(Z):
-                raise ValueError(f"y has {len(y)} labels for {len(Z)} samples of X.")
         if max_samples is not None and (isinstance(max_samples, bool)
                                         or not isinstance(max_samples, Integral)
                                         or max_samples < 1):
             raise ValueError(f"max_samples must be a positive int or None, got "
                              f"{max_samples!r}.")
+        Z = np.asarray(estimator.transform(X), dtype=float)
+        if y is not None:
+            y = np.asarray(y)
+            if len(y) != len(Z):
+                raise ValueError(f"y has {len(y)} labels for {len(Z)} samples of X.")
         rng = check_random_state(random_state)
         if max_samples is not None and max_samples < len(Z):
             keep = np.sort(rng.choice(len(Z), max_samples, replace=False))
