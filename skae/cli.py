@@ -670,7 +670,7 @@ def build_parser(argv=()):
     parser = argparse.ArgumentParser(
         prog="skae", description="Autoencoders as scikit-learn transformers.",
         epilog="Data files: .npy, .npz (array 'X' or the only one) or .csv (numbers with an "
-               "optional header row; comma, semicolon or tab separated); one row per sample. "
+               "optional header row; comma, semicolon, tab or | separated); one row per sample. "
                "'skae COMMAND --help' describes a command.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
