@@ -393,7 +393,8 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
 
     @property
     def _n_features_out(self):
-        return self.latent_dim
+        # The fitted module's code width, not the parameter (set_params may have moved it).
+        return getattr(self, "_fitted_latent_dim", self.latent_dim)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -446,12 +447,15 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         if first_call:
             self._initialize(X, device)
         else:
+            self._check_architecture_kept()
             self.module_.to(device)
         X_tensor = as_tensor(X, device)
         if not partial:
             self.do_early_stopping_ = (X.shape[0] > _AUTO_EARLY_STOPPING_ROWS
                                        if self.early_stopping == "auto"
                                        else bool(self.early_stopping))
+        elif first_call:
+            self.do_early_stopping_ = False  # partial_fit never holds rows out
         X_train, X_valid, train_index = ((X_tensor, None, None) if partial
                                          else self._split(X_tensor))
         objective = self._fit_objective(X, train_index, X_train)
@@ -489,11 +493,33 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
             module = self._build_module(X.shape[1], self.output_activation_)
         module.set_normalization(shift, scale)
         self.module_ = module.to(device)
+        self._built_params = _param_reprs(self)
+        self._fitted_latent_dim = self.latent_dim
         self._optimizer_state = None
         self.history_ = []
         self.n_iter_ = 0
         # A model built afresh keeps no curve of the one it replaces.
         self.__dict__.pop("validation_loss_curve_", None)
+
+    def _check_architecture_kept(self):
+        """A warm start or ``partial_fit`` trains the module built before: refuse parameters
+        changed since then that would build another one (a new ``latent_dim``, say), which
+        would otherwise be ignored while ``get_feature_names_out`` followed them."""
+        params = _param_reprs(self)
+        built = getattr(self, "_built_params", None)
+        if built is None or params == built:
+            return
+        with torch_seed(0, device=None):  # a throwaway module: the global RNG stays as it was
+            fresh = self.untrained_module()
+        if repr(fresh) != repr(self.module_):
+            changed = ", ".join(f"{name} {built[name]} -> {params[name]}" for name in params
+                                if name in built and params[name] != built[name])
+            raise ValueError(
+                f"Parameters changed since the model was built ({changed}) and give another "
+                "architecture, but warm_start=True and partial_fit continue the built model. "
+                "Refit with warm_start=False, or set the parameters back."
+            )
+        self._built_params = params
 
     def _learns_nothing_yardstick(self, X, valid):
         """The error of predicting each feature's mean, on the rows whose error this fit's
@@ -683,6 +709,12 @@ def auto_scaling(X, lo, hi):
     background = at_low >= _BACKGROUND_SHARE * X.size
     rises = above - low <= 0.5 * (high - low)
     return "global" if background and rises else "standard"
+
+
+def _param_reprs(estimator):
+    """The estimator's own parameters as text: comparable whatever their types, and
+    storable by ``skae.save``."""
+    return {name: repr(value) for name, value in estimator.get_params(deep=False).items()}
 
 
 def _warn_on_unresolved_columns(estimator, X, lo, hi, mean, std):

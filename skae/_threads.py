@@ -12,6 +12,7 @@ import math
 import os
 import threading
 import time
+from numbers import Integral
 
 import torch
 
@@ -30,9 +31,11 @@ _active_saved = [None]
 
 
 def _check_n_threads(n_threads):
-    if n_threads == "auto" or (isinstance(n_threads, int) and not isinstance(n_threads, bool)
-                               and (n_threads >= 1 or n_threads == -1)):
+    if isinstance(n_threads, str) and n_threads == "auto":
         return n_threads
+    if (isinstance(n_threads, Integral) and not isinstance(n_threads, bool)
+            and (n_threads >= 1 or n_threads == -1)):
+        return int(n_threads)  # numpy integers too, as sklearn's n_jobs takes them
     raise ValueError(f"n_threads must be 'auto', a positive int or -1, got {n_threads!r}.")
 
 

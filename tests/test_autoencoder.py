@@ -484,3 +484,24 @@ def test_a_rows_outputs_do_not_depend_on_the_other_rows_in_the_call():
         for rows in (slice(0, 10), slice(10, 20), [3], [19, 0, 7]):
             np.testing.assert_allclose(getattr(ae, method)(inputs[rows]), whole[rows],
                                        rtol=1e-5, atol=1e-6, err_msg=method)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_warm_start_and_partial_fit_refuse_a_changed_architecture():
+    """They continue the model built before: a parameter that would build another one is
+    refused by name rather than ignored; training parameters may change; the feature names
+    follow the fitted model, not a parameter set since."""
+    X = np.random.RandomState(0).rand(60, 8).astype(np.float32)
+    model = AutoencoderTransformer(latent_dim=2, hidden_layer_sizes=(8,), max_iter=2,
+                                   random_state=0).fit(X)
+    model.set_params(latent_dim=4)
+    assert model.transform(X).shape[1] == len(model.get_feature_names_out()) == 2
+    with pytest.raises(ValueError, match="latent_dim 2 -> 4"):
+        model.partial_fit(X)
+    model.set_params(latent_dim=2, warm_start=True, activation="tanh")
+    with pytest.raises(ValueError, match="activation 'relu' -> 'tanh'"):
+        model.fit(X)
+    model.set_params(activation="relu", learning_rate_init=1e-4, max_iter=1)
+    model.fit(X).partial_fit(X)  # training parameters: the built model trains on
+    assert model.n_iter_ == 4
+    assert not AutoencoderTransformer(max_iter=1).partial_fit(X).do_early_stopping_

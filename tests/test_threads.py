@@ -262,3 +262,12 @@ def test_load_watch_gives_up_threads_while_the_machine_is_busy(monkeypatch):
     free[0] = 2  # it ends: two threads again
     steps(10)
     assert used[-1] == 2
+
+
+def test_config_context_takes_numpy_integers_and_refuses_bools():
+    with skae.config_context(n_threads=np.int64(2)):
+        assert _threads._config["n_threads"] == 2
+    for value in (True, np.bool_(True), 0, -2, 1.5, "x"):
+        with pytest.raises(ValueError, match="n_threads must be"), \
+                skae.config_context(n_threads=value):
+            pass
