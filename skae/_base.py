@@ -26,6 +26,7 @@ from ._bridge import (
     torch_generator,
     torch_seed,
     weights_finite,
+    without_weights,
 )
 from ._compat import Interval, StrOptions, _fit_context
 from ._threads import thread_policy
@@ -393,8 +394,15 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
 
     @property
     def _n_features_out(self):
-        # The fitted module's code width, not the parameter (set_params may have moved it).
-        return getattr(self, "_fitted_latent_dim", self.latent_dim)
+        # The fitted module's code width, not the parameter (set_params may have moved it);
+        # a model from an older file reads it off its decoder's first linear layer.
+        width = getattr(self, "_fitted_latent_dim", None)
+        module = getattr(self, "module_", None)
+        if width is None and module is not None:
+            first = next((m for m in module.decoder.modules() if hasattr(m, "in_features")),
+                         None)
+            width = None if first is None else first.in_features
+        return self.latent_dim if width is None else width
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -503,21 +511,26 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
 
     def _check_architecture_kept(self):
         """A warm start or ``partial_fit`` trains the module built before: refuse parameters
-        changed since then that would build another one (a new ``latent_dim``, say), which
-        would otherwise be ignored while ``get_feature_names_out`` followed them."""
+        changed since then that would build another one (a new ``latent_dim``, say), or
+        another input scaling, which would otherwise be ignored while
+        ``get_feature_names_out`` followed them."""
         params = _param_reprs(self)
-        built = getattr(self, "_built_params", None)
-        if built is None or params == built:
+        built = getattr(self, "_built_params", None)  # None: a model from an older file
+        if params == built:
             return
-        with torch_seed(0, device=None):  # a throwaway module: the global RNG stays as it was
-            fresh = self.untrained_module()
-        if repr(fresh) != repr(self.module_):
-            changed = ", ".join(f"{name} {built[name]} -> {params[name]}" for name in params
-                                if name in built and params[name] != built[name])
+        fresh = without_weights(self.untrained_module)
+        scaling_changed = built is not None and params.get("scaling") != built.get("scaling")
+        if scaling_changed or repr(fresh) != repr(self.module_):
+            changed = ("" if built is None else " (" + ", ".join(
+                f"{name} {built[name]} -> {params[name]}" for name in params
+                if name in built and params[name] != built[name]) + ")")
             raise ValueError(
-                f"Parameters changed since the model was built ({changed}) and give another "
-                "architecture, but warm_start=True and partial_fit continue the built model. "
-                "Refit with warm_start=False, or set the parameters back."
+                f"Parameters changed since the model was built{changed}, and together they "
+                "give another architecture or input scaling, but warm_start=True and "
+                "partial_fit continue the built model. Refit with warm_start=False, or set "
+                "the parameters back (the \"auto\" settings latent_norm, latent_activation, "
+                "hidden_norm and linear_path follow the loss weights: set them explicitly to "
+                "keep the built module while changing a weight)."
             )
         self._built_params = params
 

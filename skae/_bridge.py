@@ -90,6 +90,13 @@ def mean_prediction_error(module, X, rows):
     return squares / (rows.shape[0] * X.shape[1])
 
 
+def without_weights(build):
+    """``build()`` on torch's meta device: a module's structure, with no weights drawn (every
+    random generator stays as it was) or stored."""
+    with torch.device("meta"):
+        return build()
+
+
 def tensors_beside(reference, *arrays):
     """``arrays`` (row numbers, integer labels) as tensors on ``reference``'s device, their
     dtypes kept."""

@@ -829,7 +829,8 @@ class VariationalAutoencoder(BaseAutoencoder):
         check_is_fitted(self)
         if not isinstance(n_samples, Integral) or isinstance(n_samples, bool) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
-        codes = check_random_state(random_state).standard_normal((n_samples, self.latent_dim))
+        codes = check_random_state(random_state).standard_normal(
+            (n_samples, self._n_features_out))  # the fitted width, not a parameter set since
         return self.inverse_transform(codes)
 
     def _build_module(self, n_features, output_activation):

@@ -1,5 +1,6 @@
 """AutoencoderTransformer: the mission's three uses, learning, scaling, determinism, errors."""
 
+import copy
 import subprocess
 import sys
 import warnings
@@ -504,4 +505,13 @@ def test_warm_start_and_partial_fit_refuse_a_changed_architecture():
     model.set_params(activation="relu", learning_rate_init=1e-4, max_iter=1)
     model.fit(X).partial_fit(X)  # training parameters: the built model trains on
     assert model.n_iter_ == 4
+    with pytest.raises(ValueError, match="scaling 'auto' -> 'standard'"):
+        copy.deepcopy(model).set_params(scaling="standard").partial_fit(X)
+    # A model from an older file (without the record of its build) is checked all the same.
+    old = copy.deepcopy(model)
+    del old._built_params, old._fitted_latent_dim
+    old.set_params(latent_dim=5)
+    assert len(old.get_feature_names_out()) == 2
+    with pytest.raises(ValueError, match="another architecture"):
+        old.partial_fit(X)
     assert not AutoencoderTransformer(max_iter=1).partial_fit(X).do_early_stopping_
