@@ -394,15 +394,12 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
 
     @property
     def _n_features_out(self):
-        # The fitted module's code width, not the parameter (set_params may have moved it);
-        # a model from an older file reads it off its decoder's first linear layer.
-        width = getattr(self, "_fitted_latent_dim", None)
+        # The fitted module's code width (its decoder's input), not the parameter, which
+        # set_params may have moved since.
         module = getattr(self, "module_", None)
-        if width is None and module is not None:
-            first = next((m for m in module.decoder.modules() if hasattr(m, "in_features")),
-                         None)
-            width = None if first is None else first.in_features
-        return self.latent_dim if width is None else width
+        first = None if module is None else next(
+            (m for m in module.decoder.modules() if hasattr(m, "in_features")), None)
+        return self.latent_dim if first is None else first.in_features
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -502,7 +499,6 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         module.set_normalization(shift, scale)
         self.module_ = module.to(device)
         self._built_params = _param_reprs(self)
-        self._fitted_latent_dim = self.latent_dim
         self._optimizer_state = None
         self.history_ = []
         self.n_iter_ = 0
@@ -604,7 +600,7 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         standardised with a linear output.
         """
         lo, hi, mean, std = _column_stats(X)
-        _warn_on_unresolved_columns(self, X, lo, hi, mean, std)
+        _warn_on_unresolved_columns(self, X, lo, hi, std)
         scaling = auto_scaling(X, lo, hi) if self.scaling == "auto" else self.scaling
         if scaling == "standard":
             shift, scale = mean, std
@@ -730,7 +726,7 @@ def _param_reprs(estimator):
     return {name: repr(value) for name, value in estimator.get_params(deep=False).items()}
 
 
-def _warn_on_unresolved_columns(estimator, X, lo, hi, mean, std):
+def _warn_on_unresolved_columns(estimator, X, lo, hi, std):
     """Warn when the cast to float32, which the model computes in, blurs a column: a small
     spread at a large offset (timestamps, say) rounds away before any scaling can act,
     and the codes would silently lose that column.

@@ -509,7 +509,7 @@ def test_warm_start_and_partial_fit_refuse_a_changed_architecture():
         copy.deepcopy(model).set_params(scaling="standard").partial_fit(X)
     # A model from an older file (without the record of its build) is checked all the same.
     old = copy.deepcopy(model)
-    del old._built_params, old._fitted_latent_dim
+    del old._built_params
     old.set_params(latent_dim=5)
     assert len(old.get_feature_names_out()) == 2
     with pytest.raises(ValueError, match="another architecture"):
