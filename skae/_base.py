@@ -2,6 +2,8 @@
 module, and fit / partial_fit / transform / inverse_transform / score_samples of the
 autoencoders."""
 
+import ast
+import copy
 import warnings
 from numbers import Integral, Real
 
@@ -418,8 +420,9 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
     def untrained_module(self):
         """A new, untrained torch module of the fitted model's architecture.
 
-        It is built from the parameters and the fitted attributes only (not from
-        ``module_``'s weights), with fresh weights and the default input scaling: what
+        It is built from the fitted attributes and the parameters the fit built the
+        module with (those ``set_params`` changed since do not count), not from
+        ``module_``'s weights, with fresh weights and the default input scaling: what
         ``skae.load`` fills in with stored weights, and what an estimator built on this
         one (``DeepEmbeddedClustering``, ``AutoencoderClassifier``) extends to rebuild
         its own architecture. Subclasses whose module depends on more than
@@ -432,7 +435,7 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         """
         # The attributes it reads, not module_: skae.load calls it before module_ exists.
         check_is_fitted(self, ["n_features_in_", "output_activation_"])
-        return self._build_module(self.n_features_in_, self.output_activation_)
+        return as_built(self)._build_module(self.n_features_in_, self.output_activation_)
 
     def training_objective(self):
         """The objective ``fit`` minimises: a ``skae.nn`` callable over the module.
@@ -514,7 +517,8 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         built = getattr(self, "_built_params", None)  # None: a model from an older file
         if params == built:
             return
-        fresh = without_weights(self.untrained_module)
+        fresh = without_weights(
+            lambda: self._build_module(self.n_features_in_, self.output_activation_))
         scaling_changed = built is not None and params.get("scaling") != built.get("scaling")
         if scaling_changed or repr(fresh) != repr(self.module_):
             changed = ("" if built is None else " (" + ", ".join(
@@ -718,6 +722,32 @@ def auto_scaling(X, lo, hi):
     background = at_low >= _BACKGROUND_SHARE * X.size
     rises = above - low <= 0.5 * (high - low)
     return "global" if background and rises else "standard"
+
+
+def as_built(estimator):
+    """``estimator`` with the parameters its module was built with, where ``set_params``
+    changed them after the fit (a new ``latent_dim``, say): what rebuilds the fitted
+    architecture, for ``skae.load``'s stored weights. ``_built_params`` holds their reprs
+    (recorded when the module is built); those that are Python literals, every
+    architecture parameter among them, are read back. ``estimator`` itself when none
+    changed; otherwise a shallow copy."""
+    built = getattr(estimator, "_built_params", None)
+    if not isinstance(built, dict):
+        return estimator
+    current = estimator.get_params(deep=False)
+    changed = {}
+    for name, text in built.items():
+        if name not in current or repr(current[name]) == text:
+            continue
+        try:
+            changed[name] = ast.literal_eval(text)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            continue  # not a literal: the current value stays
+    if not changed:
+        return estimator
+    twin = copy.copy(estimator)
+    vars(twin).update(changed)
+    return twin
 
 
 def _param_reprs(estimator):

@@ -20,7 +20,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
-from ._base import TorchEstimatorMixin
+from ._base import TorchEstimatorMixin, _param_reprs, as_built
 from ._bridge import as_tensor, map_batches, tensors_beside, torch_generator, torch_seed
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._refine import fit_autoencoder, refinement_start
@@ -356,13 +356,15 @@ class AutoencoderClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator)
             batch_size=self.batch_size, warn_unconverged=False,
         )
         self.module_ = model.eval()
+        self._built_params = _param_reprs(self)  # what skae.load rebuilds the head from
         self.history_ = history
         self.n_iter_ = len(history)
         return self
 
     def untrained_module(self):
         """A new, untrained torch module of the fitted architecture, for ``skae.load``:
-        the fitted autoencoder's ``untrained_module()`` with a head of the fitted shape.
+        the fitted autoencoder's ``untrained_module()`` with a head of the fitted shape
+        (the ``hidden_layer_sizes`` of the fit, whatever ``set_params`` did since).
 
         Returns
         -------
@@ -371,7 +373,7 @@ class AutoencoderClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator)
         check_is_fitted(self, ["estimator_", "classes_"])
         return LatentClassifierModel.mlp_head(
             self.estimator_.untrained_module(), len(self.estimator_.get_feature_names_out()),
-            len(self.classes_), tuple(int(s) for s in self.hidden_layer_sizes))
+            len(self.classes_), tuple(int(s) for s in as_built(self).hidden_layer_sizes))
 
     def _epoch_rows(self, labeled):
         """Every row once, plus the labeled rows repeated up to ``labeled_fraction``."""

@@ -417,6 +417,30 @@ def test_estimators_built_on_an_autoencoder_round_trip(X, tmp_path, name):
             assert _equal(getattr(loaded, attribute), getattr(estimator, attribute))
 
 
+def test_architecture_parameters_changed_after_fit_still_load(X, tmp_path):
+    """set_params after fit changes the parameters, not the fitted module: the file keeps
+    both, as joblib's copy does, and load rebuilds the module the fit built (it refused
+    the file as inconsistent before)."""
+    ae = small_ae(max_iter=2)
+    y = np.where(np.arange(len(X)) < 60, np.arange(len(X)) % 3, -1)
+    classifier = skae.AutoencoderClassifier(small_ae(max_iter=2), hidden_layer_sizes=(5,),
+                                            max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ae.fit(X)
+        classifier.fit(X, y)
+    ae.set_params(latent_dim=5, hidden_layer_sizes=(8, 4))
+    classifier.set_params(hidden_layer_sizes=(3, 3))
+    for estimator, method in ((ae, "transform"), (classifier, "predict_proba")):
+        skae.save(estimator, tmp_path / "m.skae")
+        loaded = skae.load(tmp_path / "m.skae")
+        assert loaded.get_params()["hidden_layer_sizes"] == estimator.hidden_layer_sizes
+        np.testing.assert_array_equal(getattr(loaded, method)(X),
+                                      getattr(estimator, method)(X))
+    assert ae.untrained_module().encoder[-1].out_features == 3
+    assert loaded.untrained_module().head[0].out_features == 5
+
+
 def test_paths_that_cannot_be_used_are_named(fitted, tmp_path):
     """A folder, a missing folder and a damaged file: each error names the user's path."""
     with pytest.raises(IsADirectoryError, match=re.escape(f"'{tmp_path}' is a folder")):
