@@ -1,6 +1,8 @@
 """scikit-learn's estimator checks over every estimator, with small seeded settings."""
 
+import numpy as np
 import pytest
+from sklearn.base import clone, is_classifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skae import (
@@ -42,7 +44,7 @@ def _small_ae(**params):
     which the first row runs every check with: with it, the default detector's
     ``score_samples`` and ``LatentClassifier``'s ``decision_function`` moved by 3e-7
     relative (at most) with the rows around them (float32 rounding, see
-    ``_FLOAT32_ROUNDING``)."""
+    ``FLOAT32_CHECKS``)."""
     return _small(AutoencoderTransformer(latent_dim=2, manifold_weight=0,
                                          noise=None)).set_params(**params)
 
@@ -64,40 +66,56 @@ ESTIMATORS = [
     LatentClustering(_small_ae(max_iter=30), n_clusters=3, n_neighbors=5, random_state=0),
     ManifoldLabelSpreading(_small_ae(max_iter=30), n_neighbors=5, random_state=0),
 ]
-# torch's float32 sigmoid takes a vectorised path for most elements and a scalar one for the
-# tail of a buffer, which differ in the last bit; so sigmoid codes move by ~6e-8 when rows
-# are reordered, above the check's rtol of 1e-7. Nothing else depends on the order.
-_SIGMOID_ULP = ("float32 sigmoid codes differ in the last bit with the row's position in the "
-                "buffer (vectorised vs scalar kernel path)")
 _UNLABELED_MARKER = (
     "y == -1 marks an unlabeled row (sklearn's semi-supervised convention), so a binary "
     "problem with classes -1 and 1 is one class plus unlabeled rows; sklearn exempts its own "
     "semi-supervised classifiers from this case by name"
 )
-_FLOAT32_ROUNDING = (
-    "the codes are computed by torch in float32, and a matrix product over a different number "
-    "of rows can round the last bit differently (about 1e-7 relative), which outputs computed "
-    "from the codes (score_samples, a classifier's decision_function) show at the check's "
-    "1e-7 tolerance"
-)
 EXPECTED_FAILURES = {
-    "SparseAutoencoder": {
-        "check_methods_sample_order_invariance": _SIGMOID_ULP,
-    },
-    # score_samples of the 3-epoch tabular model: 1.3e-7 relative on one row of 20. The
-    # same check at float32's tolerance: test_autoencoder.py's
-    # test_a_rows_outputs_do_not_depend_on_the_other_rows_in_the_call (and, for
-    # LatentClustering, test_cluster.py's test_latent_clustering_predicts_row_by_row).
-    "AutoencoderTransformer": {"check_methods_subset_invariance": _FLOAT32_ROUNDING},
     "LatentClassifier": {"check_classifiers_classes": _UNLABELED_MARKER},
     "AutoencoderClassifier": {"check_classifiers_classes": _UNLABELED_MARKER},
-    "LatentClustering": {"check_methods_subset_invariance": _FLOAT32_ROUNDING},
     "ManifoldLabelSpreading": {"check_classifiers_classes": _UNLABELED_MARKER},
 }
+# Two checks compare each row's outputs, computed among other rows or in another order, at
+# 1e-7 relative: below float32's rounding. torch computes the codes in float32, and whether
+# a matrix product over another number of rows, or the vectorised and scalar tails of a
+# kernel (float32 sigmoid), round the last bit alike depends on the CPU and the thread
+# count: on one machine the tabular model's score_samples moved by 1.3e-7 on one row of 20,
+# on another (AMD EPYC) it did not while LatentClassifier's decision_function moved by
+# 1.4e-7 and SparseAutoencoder's codes no longer did. So they are expected failures that may
+# pass; test_outputs_do_not_depend_on_the_other_rows runs both at float32's tolerance on
+# every estimator, strictly.
+FLOAT32_CHECKS = ("check_methods_subset_invariance", "check_methods_sample_order_invariance")
 
 
 # xfail_strict: a listed check that passes (XPASS) fails the run, so a stale entry shows.
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=lambda est: EXPECTED_FAILURES.get(
     type(est).__name__, {}), xfail_strict=True)
-def test_sklearn_compatible(estimator, check):
+def test_sklearn_compatible(estimator, check, request):
+    if getattr(check, "func", check).__name__ in FLOAT32_CHECKS:
+        request.applymarker(pytest.mark.xfail(
+            reason="1e-7 relative is below float32's rounding (see FLOAT32_CHECKS)",
+            strict=False))
     check(estimator)
+
+
+_METHODS = ("predict", "predict_proba", "decision_function", "score_samples", "transform")
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda est: type(est).__name__)
+def test_outputs_do_not_depend_on_the_other_rows(estimator):
+    """sklearn's subset and sample-order invariance checks, on their data (20 rows of 3
+    columns, y from the first), at float32's tolerance: anything above it is a real
+    dependence of a row's output on the rows computed with it."""
+    X = 3 * np.random.RandomState(0).uniform(size=(20, 3))
+    y = X[:, 0].astype(int)
+    model = clone(estimator)
+    model.fit(X, y) if is_classifier(model) else model.fit(X)
+    checked = [m for m in _METHODS if hasattr(model, m)]
+    assert checked
+    order = np.random.RandomState(1).permutation(20)
+    for method in checked:
+        whole = getattr(model, method)(X)
+        for rows in (slice(0, 10), slice(10, 20), [3], order):
+            np.testing.assert_allclose(getattr(model, method)(X[rows]), whole[rows],
+                                       rtol=1e-5, atol=1e-6, err_msg=method)
