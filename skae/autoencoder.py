@@ -139,15 +139,19 @@ class AutoencoderTransformer(BaseAutoencoder):
         estimators (``LogisticRegression``, k-means, k-NN graphs) see well-conditioned
         features. ``"auto"`` is ``"batch"`` for a plain autoencoder and None when the
         neighbour-graph term is on (``manifold_weight > 0``: UMAP's curve sets the code's
-        scale, and clusters must be free to move apart), a sparsity penalty is on (it
-        needs the code's own scale) or ``latent_activation`` is not the identity (the code
-        keeps that activation's range). ``None``: the code is left as the encoder gives
-        it. ``"isotropic"``: the code is centred and divided by one scale for all units
-        (the root mean variance over the batch), which fixes its size but keeps its
-        geometry. Measured on digits with the neighbour-graph term (weight 1, benchmark
-        protocol of ``benchmarks/features.py``, 3 seeds): k-means on 10-D codes 0.942
-        free, 0.910 standardised, 0.907 isotropic; 5 labels per class +
-        LogisticRegression on 16-D codes 0.941, 0.943 and 0.939.
+        scale, and clusters must be free to move apart), a sparsity or contractive penalty
+        is on, or ``latent_activation`` is not the identity (the code keeps that
+        activation's range). ``None``: the code is left as the encoder gives it. The
+        penalties act on the code's own scale, which a latent norm resets, so with
+        ``sparsity_weight > 0`` or ``contractive_weight > 0`` only ``"auto"`` and None are
+        accepted: behind a norm the KL sparsity penalty has no gradient, and the
+        contractive penalty shrinks the code into the norm's epsilon, where the model
+        reconstructs worse than predicting the mean. ``"isotropic"``: the code is
+        centred and divided by one scale for all units (the root mean variance over the
+        batch), which fixes its size but keeps its geometry. Measured on digits with the
+        neighbour-graph term (weight 1, benchmark protocol of ``benchmarks/features.py``,
+        3 seeds): k-means on 10-D codes 0.942 free, 0.910 standardised, 0.907 isotropic;
+        5 labels per class + LogisticRegression on 16-D codes 0.941, 0.943 and 0.939.
     hidden_norm : {"auto", "batch"} or None, default="auto"
         ``"batch"``: batch normalisation after every hidden linear layer of the encoder
         and the decoder, before the activation; it lets deep and wide perceptrons (such
@@ -487,12 +491,23 @@ class AutoencoderTransformer(BaseAutoencoder):
         return None if self.image_shape is not None else _AUTO_HIDDEN_NORM
 
     def _latent_norm(self):
+        # A penalty on the code (sparsity, contractive) or a chosen code activation (relu,
+        # sigmoid, tanh) wants the code's own range, which standardising would undo; the
+        # neighbour-graph term sets the code's scale itself (UMAP's curve), and clusters
+        # need to move apart freely.
+        penalties = [name for name in ("sparsity_weight", "contractive_weight")
+                     if getattr(self, name) > 0]
         if self.latent_norm != "auto":
+            if penalties and self.latent_norm is not None:
+                raise ValueError(
+                    f"latent_norm={self.latent_norm!r} resets the code's scale, which the "
+                    f"penalty of {' and '.join(f'{name}>0' for name in penalties)} acts on "
+                    "(behind it the KL sparsity penalty has no gradient and the contractive "
+                    "penalty shrinks the code until it no longer reconstructs): use "
+                    "latent_norm='auto' or None with these penalties."
+                )
             return self.latent_norm
-        # A sparsity penalty or a chosen code activation (relu, sigmoid, tanh) wants the
-        # code's own range, which standardising would undo; the neighbour-graph term sets
-        # the code's scale itself (UMAP's curve), and clusters need to move apart freely.
-        plain = (self.sparsity_weight == 0 and self._latent_activation() == "identity"
+        plain = (not penalties and self._latent_activation() == "identity"
                  and self.manifold_weight == 0)
         return "batch" if plain else None
 

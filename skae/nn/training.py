@@ -14,6 +14,10 @@ from .callbacks import DivergenceGuard, EarlyStopping, ProgressBar  # noqa: F401
 from .losses import mean_reconstruction_error
 
 
+# The seed of the global generator while a validation loss is computed (see Trainer.evaluate).
+EVALUATION_SEED = 0
+
+
 class Objective:
     """Reconstruction error plus weighted penalty terms, each reported apart.
 
@@ -219,15 +223,25 @@ class Trainer:
             return self.objective(self.module, *batch, training=False)
 
     def evaluate(self, data, batch_size=4096):
-        """Mean of each loss term over ``data``, in evaluation mode."""
+        """Mean of each loss term over ``data``, in evaluation mode.
+
+        Whatever the objective draws from torch's global generator (a variational
+        autoencoder's sampling noise) is the same at every call: the generator is forked
+        and seeded with ``EVALUATION_SEED``, so the losses of two epochs differ by the
+        weights alone, not by the luck of the draw (early stopping compares them), and the
+        training's random stream is left as it was.
+        """
         self.module.eval()
         data = _as_tuple(data)
         n_samples = data[0].shape[0]
         sums = {}
-        for start in range(0, n_samples, batch_size):
-            batch = tuple(self._to_device(t[start:start + batch_size]) for t in data)
-            for name, value in self.validation_step(batch).items():
-                sums[name] = sums.get(name, 0.0) + value * batch[0].shape[0]
+        cuda = [self.device] if self.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=cuda):
+            torch.manual_seed(EVALUATION_SEED)
+            for start in range(0, n_samples, batch_size):
+                batch = tuple(self._to_device(t[start:start + batch_size]) for t in data)
+                for name, value in self.validation_step(batch).items():
+                    sums[name] = sums.get(name, 0.0) + value * batch[0].shape[0]
         return self._means(sums, n_samples)
 
     def snapshot(self):
