@@ -577,7 +577,9 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         """Append this call's epochs to ``history_`` and derive every curve from it, so that
         ``loss_curve_``, ``validation_loss_curve_`` and ``best_loss_`` all cover the epochs
         since the model was last built (warm_start fits and partial_fit calls add to them,
-        as MLPRegressor's ``loss_curve_`` and ``validation_scores_`` do)."""
+        as MLPRegressor's ``loss_curve_`` and ``validation_scores_`` do). Epochs are
+        numbered from the build on, not from 1 at each call."""
+        history = [{**row, "epoch": self.n_iter_ + i + 1} for i, row in enumerate(history)]
         self.history_ = [*self.history_, *history]
         self.n_iter_ += len(history)
         self.loss_curve_ = [row["train_loss"] for row in self.history_]

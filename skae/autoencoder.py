@@ -308,10 +308,11 @@ class AutoencoderTransformer(BaseAutoencoder):
         ``inf`` before a first complete epoch. (A ``fit`` with early stopping restores the
         weights of its own best epoch.)
     history_ : list of dict
-        One dict per epoch (the same epochs as ``loss_curve_``) with every loss term apart
-        (``train_reconstruction``,
-        ``train_loss``, ``train_sparsity``, ``train_contractive``, ``train_manifold``,
-        ``valid_loss``, ...).
+        One dict per epoch (the same epochs as ``loss_curve_``) with its ``epoch``, counted
+        from the model's build on across warm-start fits and ``partial_fit`` calls, and
+        every loss term apart (``train_reconstruction``, ``train_loss``,
+        ``train_sparsity``, ``train_contractive``, ``train_manifold``, ``valid_loss``,
+        ...).
     output_activation_ : str
         ``"logistic"`` when the model decodes into [0, 1] (data in [0, 1], and
         ``"minmax"`` or ``"global"`` scaling), else ``"identity"``.
@@ -813,7 +814,11 @@ class VariationalAutoencoder(BaseAutoencoder):
         ``E_q[log p(x | z)] - KL(q(z | x) || N(0, I))`` with β = 1 whatever ``beta``,
         the expectation estimated with 16 fixed standard normal draws shared by all
         samples (deterministic, and unbiased for each sample). The likelihood is that of
-        training, in the model's working space.
+        training, in the model's working space: for the Gaussian (standardised data) it
+        leaves out the constant ``0.5 log(2 pi)`` per feature and the log of the
+        standardisation's scales, so the score is the ELBO up to a constant of the fitted
+        model: it ranks samples and compares models fit on the same data, not the
+        densities of data on other scales.
 
         Parameters
         ----------

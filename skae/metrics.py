@@ -2,7 +2,8 @@
 
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics.cluster import contingency_matrix
-from sklearn.utils import check_consistent_length
+from sklearn.utils import check_array, check_consistent_length
+from sklearn.utils.validation import column_or_1d
 
 __all__ = ["clustering_accuracy"]
 
@@ -42,6 +43,10 @@ def clustering_accuracy(y_true, y_pred):
     >>> clustering_accuracy([0, 0, 0, 0, 1, 1, 1, 1], [2, 2, 2, 0, 0, 0, 0, 1])
     0.75
     """
+    # A NaN would count as one more class or cluster, and no sample leaves no accuracy.
+    y_true, y_pred = (column_or_1d(check_array(y, ensure_2d=False, dtype=None,
+                                               input_name=name))
+                      for y, name in ((y_true, "y_true"), (y_pred, "y_pred")))
     check_consistent_length(y_true, y_pred)
     counts = contingency_matrix(y_true, y_pred)  # classes x clusters
     rows, cols = linear_sum_assignment(counts, maximize=True)

@@ -488,6 +488,25 @@ def test_a_rows_outputs_do_not_depend_on_the_other_rows_in_the_call():
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_history_numbers_epochs_across_warm_starts_and_partial_fits():
+    """history_ (what LossCurveDisplay plots) counts epochs from the build on: restarting at
+    1 at each call drew the curve back to the start and put the best-epoch marker at the
+    wrong epoch."""
+    from skae.plotting import LossCurveDisplay
+
+    X = np.random.RandomState(0).rand(80, 5)
+    model = AutoencoderTransformer(latent_dim=2, hidden_layer_sizes=(8,), max_iter=3,
+                                   early_stopping=True, warm_start=True, random_state=0)
+    model.fit(X).fit(X).partial_fit(X)
+    assert [row["epoch"] for row in model.history_] == list(range(1, 8)) and model.n_iter_ == 7
+    display = LossCurveDisplay.from_estimator(model)
+    np.testing.assert_array_equal(display.lines_["train", "loss"].get_xdata(), range(1, 8))
+    best = 1 + int(np.argmin(model.validation_loss_curve_))
+    assert f"best validation epoch ({best})" in [
+        line.get_label() for line in display.ax_.get_lines()]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_warm_start_and_partial_fit_refuse_a_changed_architecture():
     """They continue the model built before: a parameter that would build another one is
     refused by name rather than ignored; training parameters may change; the feature names

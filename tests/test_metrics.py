@@ -35,3 +35,15 @@ def test_matches_the_best_of_all_maps():
 def test_labels_of_different_lengths_are_refused():
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         clustering_accuracy([0, 1, 1], [0, 1])
+
+
+@pytest.mark.parametrize("y_true, y_pred, match", [
+    ([0, np.nan], [0, 1], "y_true contains NaN"),
+    ([0, 1], [0.0, np.nan], "y_pred contains NaN"),
+    ([], [], "0 sample"),
+])
+def test_nan_labels_and_no_samples_are_refused(y_true, y_pred, match):
+    """A NaN label counted as one more class (a score of 1.0 for [0, nan] against [0, 1]),
+    and no samples gave nan with a numpy warning."""
+    with pytest.raises(ValueError, match=match):
+        clustering_accuracy(y_true, y_pred)

@@ -408,3 +408,16 @@ def test_displays_refuse_what_they_would_draw_wrongly(ae8, digits):
         shown = AnomalyScoreDisplay(np.arange(10.0)[::-1], marks, threshold=6.5).plot()
         rates.add((shown.detection_rate_, shown.false_alarm_rate_))
     assert rates == {(1.0, 0.0)}
+
+
+def test_reconstruction_display_flags_a_constant_feature_it_misses():
+    """A constant feature has no variance to divide by: reconstructed badly it showed an
+    error of 0, the best bar of the plot; now inf, drawn in red, and named in the title."""
+    X = np.random.RandomState(0).rand(50, 4)
+    X[:, 0], X[:, 1] = 0.0, 5.0
+    X_rec = X + 0.1 * np.random.RandomState(1).randn(50, 4)
+    X_rec[:, 1] = 5.0 + 1e-6  # float32 round-off on a reconstructed constant: not a miss
+    display = ReconstructionDisplay(X, X_rec).plot()
+    assert np.isinf(display.feature_errors_[0]) and display.feature_errors_[1] == 0
+    assert np.all(np.isfinite([bar.get_height() for bar in display.bars_]))
+    assert "1 constant feature missed" in display.ax_.get_title()

@@ -38,7 +38,10 @@ class ReconstructionDisplay(Display):
         The per-feature bars, for the tabular view.
     feature_errors_ : ndarray of shape (n_features,)
         Mean squared error of each feature divided by its variance in ``X``: the
-        fraction of the feature's variance that the reconstruction misses.
+        fraction of the feature's variance that the reconstruction misses. A feature
+        constant in ``X`` gets 0 when it is reconstructed (within 1e-4 of the features'
+        root mean variance) and ``inf`` otherwise (predicting its mean would be exact);
+        its bar is drawn in red at the top of the axes.
     ax_ : matplotlib Axes
     figure_ : matplotlib Figure
 
@@ -190,20 +193,40 @@ class ReconstructionDisplay(Display):
         n_features = X.shape[1]
         variance = X.var(axis=0)
         errors = np.mean((X - X_rec) ** 2, axis=0)
-        self.feature_errors_ = np.where(variance > 0, errors / np.where(variance > 0, variance,
-                                                                        1), 0.0)
+        constant = variance == 0
+        # A constant feature has no variance to compare with: reconstructed (up to float32
+        # round-off on X's scale) it is 0, else inf, worse than predicting its mean (exact).
+        tolerance = (_CONSTANT_TOLERANCE**2) * max(float(np.mean(variance)), 1.0)
+        missed = constant & (errors > tolerance)
+        self.feature_errors_ = np.where(
+            constant, np.where(missed, np.inf, 0.0),
+            errors / np.where(constant, 1.0, variance))
+        finite = self.feature_errors_[~missed]
+        top = 1.2 * max(1.0, float(np.max(finite, initial=0.0)))
         names = (list(self.feature_names) if self.feature_names is not None
                  else [f"x{i}" for i in range(n_features)])
         ax = new_axes(ax, figsize=(max(5.0, min(0.3 * n_features + 2, 16)), 3.8))
-        self.bars_ = ax.bar(np.arange(n_features), self.feature_errors_, color="C0")
+        self.bars_ = ax.bar(np.arange(n_features), np.minimum(self.feature_errors_, top),
+                            color=np.where(missed, "C3", "C0").tolist())
         if n_features <= 40:
             ax.set_xticks(np.arange(n_features), names, rotation=90 if n_features > 8 else 0)
         ax.set_xlabel("feature")
         ax.set_ylabel("MSE / variance of the feature")
         ax.axhline(1.0, color="0.5", linestyle=":", label="error of predicting the mean")
-        ax.set_ylim(0, 1.2 * max(1.0, float(np.max(self.feature_errors_))))
+        if missed.any():
+            ax.bar([], [], color="C3", label="constant in X, not reconstructed (inf)")
+        ax.set_ylim(0, top)
         ax.legend(loc="upper right")
         ax.grid(axis="y", alpha=0.3)
         self.kind_ = "features"
-        return self._finish(ax, "reconstruction error per feature "
-                            f"(mean {float(np.mean(self.feature_errors_)):.3f})")
+        title = "reconstruction error per feature (mean "
+        title += (f"{float(np.mean(finite)):.3f}" if finite.size else "-")
+        if missed.any():
+            n = int(missed.sum())
+            title += f" over the others; {n} constant feature{'s' * (n > 1)} missed"
+        return self._finish(ax, title + ")")
+
+
+# A constant feature counts as reconstructed when its root mean squared error is within this
+# fraction of the features' root mean variance (at least 1): float32 round-off, not a miss.
+_CONSTANT_TOLERANCE = 1e-4
