@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = 'af7ddcb4b0ad498e36e5'
+KEY = '484a824bd58fc92f9cfa'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -826,7 +826,11 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                         'default': '30',
                                         'type': 'int, default=30',
                                         'doc': 'Maximum epochs of refinement; 0 keeps the initial '
-                                               'clusters (``init``).',
+                                               'centres (``init``), each sample then in the '
+                                               'cluster of its nearest centre (with '
+                                               '``init="manifold"`` the centres are the mixture '
+                                               "components' mean codes, so a few samples may "
+                                               "differ from the mixture's own clusters).",
                                         'role': 'value'},
                                        {'name': 'batch_size',
                                         'default': '256',

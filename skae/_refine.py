@@ -1,8 +1,10 @@
-"""What the estimators built on a fitted autoencoder share: cloning and fitting it, and reading
-its module, device and training objective to refine them (through the base's one fit path)."""
+"""What the estimators built on a fitted autoencoder share: cloning and fitting it, reading its
+codes, and reading its module, device and training objective to refine them (through the
+base's one fit path)."""
 
 import copy
 
+import numpy as np
 from sklearn.base import clone
 
 from ._bridge import is_module, resolve_device
@@ -18,7 +20,9 @@ def fit_autoencoder(estimator, X, name, random_state=None):
     from it, so the meta-estimator's seed reproduces the whole model.
     """
     estimator = AutoencoderTransformer() if estimator is None else estimator
-    if not hasattr(estimator, "fit") or not hasattr(estimator, "transform"):
+    # Checked before the fit, which may be long: a skae autoencoder has a training
+    # objective (a FrozenEstimator answers for the estimator it holds).
+    if not all(hasattr(estimator, m) for m in ("fit", "transform", "training_objective")):
         raise TypeError(
             f"{name} must be a skae autoencoder (such as AutoencoderTransformer), got "
             f"{type(estimator).__name__}."
@@ -34,6 +38,13 @@ def fit_autoencoder(estimator, X, name, random_state=None):
             f"AutoencoderTransformer), got {type(estimator).__name__}."
         )
     return fitted
+
+
+def codes_of(autoencoder, X):
+    """The autoencoder's codes of ``X`` as an ndarray, whatever ``set_output`` or
+    scikit-learn's ``transform_output`` ask of its ``transform`` (a DataFrame would reach
+    the arithmetic, mixtures and tensors that use the codes inside skae)."""
+    return np.asarray(autoencoder.transform(X))
 
 
 def refinement_start(autoencoder):

@@ -14,7 +14,7 @@ from ._base import auto_scaling
 from ._bridge import shared_random_state
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._images import check_image_shape, local_mean
-from ._refine import fit_autoencoder
+from ._refine import codes_of, fit_autoencoder
 from ._validation import ImageShape, validate_X
 from .autoencoder import AutoencoderTransformer
 
@@ -30,7 +30,7 @@ def _errors(autoencoder, X, local):
     chunk = max(1, _CHUNK_VALUES // X.shape[1])
     for start in range(0, X.shape[0], chunk):
         rows = X[start:start + chunk]
-        reconstruction = autoencoder.inverse_transform(autoencoder.transform(rows))
+        reconstruction = autoencoder.inverse_transform(codes_of(autoencoder, rows))
         difference = (local_mean(rows, image_shape, window)
                       - local_mean(reconstruction, image_shape, window))
         errors[start:start + chunk] = np.mean(difference**2, axis=1)
@@ -46,7 +46,7 @@ def _score_scales(autoencoder, X, latent_distance, local):
     the codes' location and precision, and the median error and distance that scale them."""
     if not latent_distance:
         return {}
-    codes = autoencoder.transform(X)
+    codes = codes_of(autoencoder, X)
     covariance = LedoitWolf().fit(codes)
     scales = {"latent_location_": covariance.location_,
               "latent_precision_": covariance.precision_}
@@ -65,7 +65,7 @@ def _scores(autoencoder, scales, X, latent_distance, local):
     if not latent_distance:
         return -errors
     return -(errors / scales["error_scale_"]
-             + _distance(autoencoder.transform(X), scales) / scales["distance_scale_"])
+             + _distance(codes_of(autoencoder, X), scales) / scales["distance_scale_"])
 
 
 def _error_window(image_shape):

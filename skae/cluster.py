@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import TorchEstimatorMixin
 from ._bridge import as_tensor, map_batches
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
-from ._refine import fit_autoencoder, refinement_start
+from ._refine import codes_of, fit_autoencoder, refinement_start
 from ._threads import torch_threads_kept
 from ._validation import validate_X
 from .autoencoder import AutoencoderTransformer
@@ -65,7 +65,10 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
     tol : float, default=1e-3
         Stop when the fraction of samples changing cluster falls below it.
     max_iter : int, default=30
-        Maximum epochs of refinement; 0 keeps the initial clusters (``init``).
+        Maximum epochs of refinement; 0 keeps the initial centres (``init``), each
+        sample then in the cluster of its nearest centre (with ``init="manifold"`` the
+        centres are the mixture components' mean codes, so a few samples may differ from
+        the mixture's own clusters).
     batch_size : int, default=256
     learning_rate_init : float, default=1e-3
         Adam's learning rate during refinement.
@@ -193,7 +196,7 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
         if estimator is None:
             estimator = AutoencoderTransformer(latent_dim=max(self.n_clusters, 2))
         self.estimator_ = fit_autoencoder(estimator, X, "estimator", rng)
-        codes = self.estimator_.transform(X)
+        codes = codes_of(self.estimator_, X)
         if self.init == "manifold":
             centers = self._manifold_centers(X, codes, rng)
         else:
@@ -281,6 +284,20 @@ def _check_manifold_samples(n_samples, alternative=""):
         )
 
 
+def _merge_repeated_rows(X, embedding):
+    """``embedding`` with the rows of ``X`` that repeat one another at the mean of their
+    places: the nearest-codes step of ``predict`` averages them, so the mixture labels them
+    as ``predict`` will."""
+    _, group = np.unique(X, axis=0, return_inverse=True)
+    group = group.ravel()
+    n_groups = int(group.max()) + 1 if group.size else 0
+    if n_groups == X.shape[0]:
+        return embedding
+    sums = np.zeros((n_groups, embedding.shape[1]))
+    np.add.at(sums, group, embedding)
+    return (sums / np.bincount(group)[:, None])[group]
+
+
 def _umap_class():
     try:
         from umap import UMAP
@@ -349,7 +366,8 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
     mixture_ : sklearn.mixture.GaussianMixture
         The fitted mixture on the embedding.
     embedding_ : ndarray of shape (n_samples, n_components)
-        The UMAP embedding of the training samples.
+        The UMAP embedding of the training samples (rows repeated in ``X`` share the mean
+        of their places).
     embedder_ : sklearn.neighbors.KNeighborsRegressor
         From codes to the embedding, for new samples (see Notes).
     labels_ : ndarray of shape (n_samples,)
@@ -368,7 +386,9 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
     ``transform`` and ``predict`` place new samples by their codes' nearest training codes
     (the start of ``UMAP.transform``, without its optimisation): each sample's result is
     its own, whatever else is in the batch, and a training sample lands on its own
-    embedding.
+    embedding. UMAP may place rows repeated in ``X`` apart; they share the mean of their
+    places in ``embedding_`` (where ``predict`` puts them too), so identical rows get
+    one cluster and ``labels_`` equals ``predict(X)``.
 
     References
     ----------
@@ -439,7 +459,7 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         if estimator is None:
             estimator = AutoencoderTransformer(latent_dim=max(self.n_clusters, 2))
         self.estimator_ = fit_autoencoder(estimator, X, "estimator", rng)
-        codes = self.estimator_.transform(X)
+        codes = codes_of(self.estimator_, X)
         n_components = self.n_clusters if self.n_components is None else self.n_components
         # An int seed makes umap-learn run single-threaded and reproducible; a RandomState
         # or None leaves it free, as sklearn leaves n_jobs.
@@ -457,7 +477,8 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
                 # n_samples-square matrix: fewer samples start at random.
                 init="spectral" if n_components + 1 < n_samples else "random",
             ).fit(codes)
-        self.embedding_ = np.asarray(self.manifold_.embedding_, dtype=np.float64)
+        self.embedding_ = _merge_repeated_rows(
+            X, np.asarray(self.manifold_.embedding_, dtype=np.float64))
         self.embedder_ = KNeighborsRegressor(
             min(self.n_neighbors, n_samples), weights="distance").fit(codes, self.embedding_)
         self.mixture_ = GaussianMixture(
@@ -480,10 +501,15 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         -------
         embedding : ndarray of shape (n_samples, n_components)
         """
+        return self._embed(X)
+
+    def _embed(self, X):
+        """``transform``'s ndarray, whatever ``set_output`` asks of ``transform``: the
+        mixture was fit on one."""
         check_is_fitted(self)
         X = validate_X(self, X, reset=False)
         # In the dtype of X, as every skae transformer answers.
-        return self.embedder_.predict(self.estimator_.transform(X)).astype(X.dtype, copy=False)
+        return self.embedder_.predict(codes_of(self.estimator_, X)).astype(X.dtype, copy=False)
 
     def predict_proba(self, X):
         """Posterior probability of each cluster for each sample.
@@ -497,7 +523,7 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         proba : ndarray of shape (n_samples, n_clusters)
         """
         check_is_fitted(self)
-        return self.mixture_.predict_proba(self.transform(X))
+        return self.mixture_.predict_proba(self._embed(X))
 
     def predict(self, X):
         """The cluster of each sample: its most likely mixture component.
@@ -511,4 +537,4 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         labels : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        return self.mixture_.predict(self.transform(X))
+        return self.mixture_.predict(self._embed(X))

@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted, c
 from ._base import TorchEstimatorMixin, _param_reprs, as_built
 from ._bridge import as_tensor, map_batches, tensors_beside, torch_generator, torch_seed
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
-from ._refine import fit_autoencoder, refinement_start
+from ._refine import codes_of, fit_autoencoder, refinement_start
 from ._validation import PositiveIntSequence, validate_X
 from .cluster import LatentClustering
 from .nn.classification import JointObjective, LatentClassifierModel
@@ -36,6 +36,14 @@ def _split_labels(X, y, name):
     if y is None:
         raise ValueError(f"{name} requires y to be passed, but the target y is None.")
     y = column_or_1d(y, warn=True)
+    missing = _is_missing(y)
+    if missing.any():
+        raise ValueError(
+            f"y holds missing values (None, NaN or pandas' NA) in {int(missing.sum())} rows; "
+            f"{name} marks an unlabeled row with the integer -1 (scikit-learn's convention), "
+            "in an array of dtype object for string labels: y = np.array(labels, "
+            "dtype=object); y[unlabeled] = -1."
+        )
     if y.dtype.kind in "USO" and np.any(y == str(UNLABELED)):
         # The marker is the int -1 (as in SelfTrainingClassifier): the string "-1" would
         # become a class of its own. Object arrays compare element by element.
@@ -55,10 +63,22 @@ def _split_labels(X, y, name):
     return y, labeled
 
 
+def _is_missing(y):
+    """Where ``y`` holds None, NaN or pandas' NA (which an unlabeled marker may look like)."""
+    if y.dtype.kind == "f":
+        return np.isnan(y)
+    if y.dtype.kind != "O":
+        return np.zeros(y.shape, dtype=bool)
+    return np.array([v is None or (isinstance(v, (float, np.floating)) and np.isnan(v))
+                     or type(v).__name__ in ("NAType", "NaTType") for v in y], dtype=bool)
+
+
 def _is_unlabeled(y):
     if y.dtype.kind in "iuf":
         return y == UNLABELED
-    return np.array([isinstance(v, (int, np.integer)) and v == UNLABELED for v in y])
+    # A number -1 (-1.0 too, as y == -1 reads it in scikit-learn), never the string "-1".
+    return np.array([isinstance(v, (int, float, np.integer, np.floating)) and v == UNLABELED
+                     for v in y], dtype=bool)
 
 
 class LatentClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
@@ -150,9 +170,9 @@ class LatentClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         classifier = clone(LogisticRegression(max_iter=1000) if self.classifier is None
                            else self.classifier)
         if self.unlabeled == "drop":
-            classifier.fit(self.estimator_.transform(X[labeled]), y[labeled])
+            classifier.fit(codes_of(self.estimator_, X[labeled]), y[labeled])
         else:
-            classifier.fit(self.estimator_.transform(X), y)
+            classifier.fit(codes_of(self.estimator_, X), y)
             if np.any(_is_unlabeled(np.asarray(classifier.classes_))):
                 raise ValueError(
                     f"unlabeled='keep' passed the unlabeled rows (y == -1) to "
@@ -167,7 +187,7 @@ class LatentClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     def _codes(self, X):
         check_is_fitted(self)
         X = validate_X(self, X, reset=False)
-        return self.estimator_.transform(X)
+        return codes_of(self.estimator_, X)
 
     def predict(self, X):
         """Predict the class of each row.
@@ -337,7 +357,7 @@ class AutoencoderClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator)
         targets[labeled] = codes
 
         autoencoder, device, ae_objective = refinement_start(self.estimator_)
-        latent_dim = self.estimator_.transform(X[:1]).shape[1]
+        latent_dim = codes_of(self.estimator_, X[:1]).shape[1]
         generator = torch_generator(rng, device)
         with torch_seed(int(rng.randint(2**31 - 1)), device=None):
             model = LatentClassifierModel.mlp_head(
@@ -345,7 +365,7 @@ class AutoencoderClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator)
         if not hidden and len(self.classes_) > 1:
             # A linear head starts from logistic regression on the pretrained codes.
             logistic = LogisticRegression(max_iter=1000).fit(
-                self.estimator_.transform(X[labeled]), targets[labeled])
+                codes_of(self.estimator_, X[labeled]), targets[labeled])
             model.set_linear_head(logistic.coef_, logistic.intercept_)
         inputs = as_tensor(X, device)
         rows = self._epoch_rows(labeled)
@@ -441,7 +461,8 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         ``AutoencoderTransformer(latent_dim=n_clusters)``. A ``FrozenEstimator`` around a
         fitted autoencoder is used as it is.
     n_clusters : int or None, default=None
-        Components of the mixture; ``None`` means the number of classes.
+        Components of the mixture, at most the number of samples; ``None`` means the
+        number of classes.
     n_components : int or None, default=None
         Dimension of the UMAP embedding; ``None`` means the number of components.
     n_neighbors : int, default=20
@@ -589,7 +610,7 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         n_classes = len(self.classes_)
         n_clusters = n_classes if self.n_clusters is None else self.n_clusters
         self.clustering_ = LatentClustering(
-            self.estimator, min(n_clusters, X.shape[0]), n_components=self.n_components,
+            self.estimator, n_clusters, n_components=self.n_components,
             n_neighbors=self.n_neighbors, min_dist=self.min_dist,
             random_state=self.random_state,
         ).fit(X)
@@ -623,7 +644,7 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         distributions[labeled] = spread_distributions[labeled]
         self.label_distributions_ = distributions
         self.code_neighbors_ = KNeighborsRegressor(min(10, X.shape[0]), weights="distance").fit(
-            self.clustering_.estimator_.transform(X), distributions)
+            codes_of(self.clustering_.estimator_, X), distributions)
         return self
 
     def predict_proba(self, X):
@@ -639,7 +660,7 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_X(self, X, reset=False)
-        proba = self.code_neighbors_.predict(self.clustering_.estimator_.transform(X))
+        proba = self.code_neighbors_.predict(codes_of(self.clustering_.estimator_, X))
         return proba / proba.sum(axis=1, keepdims=True)
 
     def predict(self, X):

@@ -277,3 +277,65 @@ def test_dec_default_autoencoder_codes_one_dimension_per_cluster(digits):
     dec = DeepEmbeddedClustering(n_clusters=3, max_iter=1, random_state=0).fit(digits[0][:60])
     assert dec.estimator_.latent_dim == 3
     assert dec.cluster_centers_.shape == (3, 3)
+
+
+def test_pandas_output_reaches_no_internal_step(digits):
+    """With pandas output asked for (globally, or by the autoencoder's set_output, which
+    clone keeps), DEC's manifold start crashed in pandas indexing and LatentClustering's
+    predict warned of feature names at every call: skae reads the codes as arrays inside,
+    and its own results do not change."""
+    import warnings
+
+    import sklearn
+    from sklearn.base import clone
+
+    from skae import LatentClustering
+
+    X = digits[0][:200]
+    ae = AutoencoderTransformer(latent_dim=3, hidden_layer_sizes=(16,), max_iter=5,
+                                random_state=0)
+    plain = DeepEmbeddedClustering(ae, n_clusters=4, max_iter=2, random_state=0).fit(X)
+    with sklearn.config_context(transform_output="pandas"):
+        dec = DeepEmbeddedClustering(ae, n_clusters=4, max_iter=2, random_state=0).fit(X)
+    np.testing.assert_array_equal(dec.labels_, plain.labels_)
+    dec = DeepEmbeddedClustering(clone(ae).set_output(transform="pandas"), n_clusters=4,
+                                 max_iter=2, random_state=0).fit(X)
+    np.testing.assert_array_equal(dec.labels_, plain.labels_)
+    clustering = LatentClustering(ae, n_clusters=4, random_state=0).fit(X)
+    clustering.set_output(transform="pandas")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(clustering.predict(X), clustering.labels_)
+        assert clustering.predict_proba(X).shape == (200, 4)
+    assert list(clustering.transform(X).columns) == list(clustering.get_feature_names_out())
+
+
+def test_repeated_rows_share_a_cluster_and_labels_equal_predict(digits):
+    """UMAP places identical rows apart, and the mixture could then split them while
+    predict, through their identical codes, put them together (0.95 agreement on 12 rows
+    repeated 10 times): they now share one place in embedding_."""
+    from skae import LatentClustering
+
+    X = np.repeat(digits[0][np.random.RandomState(0).choice(len(digits[0]), 12)], 10, axis=0)
+    ae = AutoencoderTransformer(latent_dim=2, hidden_layer_sizes=(8,), max_iter=20,
+                                random_state=0)
+    clustering = LatentClustering(ae, n_clusters=5, random_state=0).fit(X)
+    np.testing.assert_array_equal(clustering.labels_, clustering.predict(X))
+    assert all(len(set(clustering.labels_[i:i + 10])) == 1 for i in range(0, 120, 10))
+    assert len(np.unique(clustering.embedding_, axis=0)) == 12
+
+
+def test_a_non_autoencoder_is_refused_before_it_is_fit(digits):
+    """A PCA or a pipeline as the autoencoder was fit (on MNIST, minutes) before the refusal."""
+    from sklearn.decomposition import PCA
+
+    class CountingPCA(PCA):
+        fits = 0
+
+        def fit(self, X, y=None):
+            CountingPCA.fits += 1
+            return super().fit(X, y)
+
+    with pytest.raises(TypeError, match="must be a skae autoencoder"):
+        DeepEmbeddedClustering(CountingPCA(2), n_clusters=3).fit(digits[0][:50])
+    assert CountingPCA.fits == 0

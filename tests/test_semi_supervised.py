@@ -157,6 +157,23 @@ def test_labels_that_would_be_misread_are_refused(few_labels, frozen_ae, cls):
     for y in (y_text, pd.Series(y_text), y_text.astype(object)):
         with pytest.raises(ValueError, match="y holds the string '-1'"):
             cls(frozen_ae).fit(X_train, y)
+    # Missing values as the marker, pandas' and numpy's ways: they met unrelated errors
+    # (a sort of None against str, "boolean value of NA is ambiguous").
+    names = np.where(y_few == -1, None, np.char.add("digit ", y_few.astype(str))).astype(object)
+    numbers = pd.array(np.where(y_few == -1, 0, y_few), dtype="Int64")
+    numbers[y_few == -1] = pd.NA
+    for y in (names, pd.Series(names, dtype="string"), pd.Categorical(names),
+              np.where(y_few == -1, np.nan, y_few), numbers):
+        with pytest.raises(ValueError, match="y holds missing values"):
+            cls(frozen_ae).fit(X_train, y)
+
+
+def test_a_float_minus_one_in_string_labels_marks_an_unlabeled_row(few_labels, frozen_ae):
+    """-1.0 in an object array is the marker, as y == -1 reads it in scikit-learn."""
+    X_train, y_few = few_labels[:2]
+    y = np.where(y_few == -1, -1.0, np.char.add("digit ", y_few.astype(str)).astype(object))
+    model = LatentClassifier(frozen_ae).fit(X_train, y.astype(object))
+    assert len(model.classes_) == 10 and -1.0 not in list(model.classes_)
 
 
 def test_keep_refuses_a_classifier_that_learns_the_marker(few_labels, frozen_ae):
@@ -297,3 +314,11 @@ def test_spreading_converges_to_the_closed_form():
     spread, n_iter = _spread(graph, seeds, 0.99, 5000, 1e-3)
     assert n_iter < 5000
     np.testing.assert_allclose(spread, closed, atol=1e-4)
+
+
+def test_more_clusters_than_samples_is_refused_as_latent_clustering_does(few_labels, frozen_ae):
+    """It was capped at the number of samples without a word."""
+    X_train, y_few, _, _, labeled = few_labels
+    rows = np.concatenate([labeled[:10], np.flatnonzero(y_few == -1)[:20]])
+    with pytest.raises(ValueError, match="n_clusters=100 must be at most the number of samples"):
+        ManifoldLabelSpreading(frozen_ae, n_clusters=100).fit(X_train[rows], y_few[rows])
