@@ -126,8 +126,9 @@ def _read_npz(path, preferred, what):
         return archive[name]
 
 
-def _read_csv(path, *, what, label_column=None):
-    """``(X, labels)`` from a delimited text file; errors name the line and the column."""
+def _csv_layout(path, what, label_column):
+    """The delimiter, header names (None without a header), column count, label column,
+    feature columns and whether the first column is pandas' unnamed index, of a .csv."""
     with open(path, encoding="utf-8-sig", newline="") as f:
         sample = [line for line in f.read(1 << 16).splitlines() if line.strip()][:6]
     if not sample:
@@ -140,17 +141,32 @@ def _read_csv(path, *, what, label_column=None):
     label = None if label_column is None else _column_index(label_column, names, n_columns,
                                                             path)
     drop = set() if label is None else {label}
-    if has_header and names[0] in ("", "Unnamed: 0") and n_columns > 1:
+    index_column = has_header and names[0] in ("", "Unnamed: 0") and n_columns > 1
+    if index_column:
         drop.add(0)
-        index_column = True
-    else:
-        index_column = False
     use = [i for i in range(n_columns) if i not in drop]
     if not use:
         raise CommandError(f"{what} file '{path}' has no feature column left.")
+    return delimiter, names, n_columns, label, use, index_column
+
+
+def feature_names(path, *, what="DATA", label_column=None):
+    """The header names of the feature columns of a .csv DATA file (those ``read_data``
+    returns, in its order); None for a file without a header, or not a .csv."""
+    if Path(path).suffix.lower() != ".csv":
+        return None
+    _, names, _, _, use, _ = _csv_layout(Path(path), what, label_column)
+    return None if names is None else [names[i] for i in use]
+
+
+def _read_csv(path, *, what, label_column=None):
+    """``(X, labels)`` from a delimited text file; errors name the line and the column."""
+    delimiter, names, n_columns, label, use, index_column = _csv_layout(path, what,
+                                                                        label_column)
+    drop = set(range(n_columns)) - set(use)
 
     def load(columns, dtype=np.float64):
-        return np.loadtxt(path, delimiter=delimiter, skiprows=int(has_header), ndmin=2,
+        return np.loadtxt(path, delimiter=delimiter, skiprows=int(names is not None), ndmin=2,
                           usecols=columns, dtype=dtype, encoding="utf-8-sig", quotechar='"')
 
     try:
@@ -840,6 +856,8 @@ def _fit(args):
     else:
         X = read_data(args.data)
         y = None if args.y is None else read_labels(args.y, len(X))
+    names = feature_names(args.data, label_column=args.label_column)
+    _note_row_ids(X, names, args.data)
     if out.suffix.lower() in _PICKLE_SUFFIXES:
         _note(f"'{out}' is written in skae's safe format, not with joblib or pickle: read it "
               "with skae.load (a name ending in .skae says so).")
@@ -871,6 +889,10 @@ def _fit(args):
             raise CommandError(f"fitting {args.model} failed: {exc}") from None
         if rank != 0:
             return  # every rank holds the same model: rank 0 writes it
+        if names is not None:
+            # As a fit on a DataFrame with these columns records them: transform and score
+            # then match DATA's columns by name.
+            estimator.feature_names_in_ = np.asarray(names, dtype=object)
         try:
             skae.save(estimator, out)
         except TypeError as exc:  # an attribute the safe format cannot hold, named
@@ -890,14 +912,67 @@ def _labelled(y):
 
 
 def _model_and_data(args, method, missing):
-    """The MODEL and DATA of a ``transform`` or ``score`` command, checked to fit together."""
+    """The MODEL and DATA of a ``transform`` or ``score`` command, checked to fit together:
+    DATA's columns are matched to the model's by their header names when both have them
+    (put in the model's order, or refused when they differ)."""
     _check_input_file(Path(args.model), "MODEL")
     X = read_data(args.data)
     model = load_model(args.model, allow_pickle=args.allow_pickle)
     if not hasattr(model, method):
         raise CommandError(f"MODEL '{args.model}' ({type(model).__name__}) {missing}.")
+    X = _by_name(model, X, feature_names(args.data), args)
     _check_features(model, X, args.data)
     return model, X
+
+
+def _by_name(model, X, names, args):
+    """``X``'s columns in the order of the model's ``feature_names_in_``."""
+    fitted = getattr(model, "feature_names_in_", None)
+    if fitted is None or names is None:
+        return X
+    fitted = [str(name) for name in fitted]
+    if names == fitted:
+        return X
+    missing = [n for n in fitted if n not in names]
+    unexpected = [n for n in names if n not in fitted]
+    if missing or unexpected or len(set(names)) != len(names):
+        said = "; ".join(part for part in (
+            missing and f"missing {', '.join(map(repr, missing))}",
+            unexpected and f"not in the model {', '.join(map(repr, unexpected))}",
+            len(set(names)) != len(names) and "some names repeat") if part)
+        raise CommandError(
+            f"DATA file '{args.data}' has other columns than MODEL '{args.model}' was fitted "
+            f"on ({said}); the model's columns: {', '.join(map(repr, fitted))}.")
+    _note(f"{args.data}: columns put in the model's order by their header names "
+          f"({', '.join(fitted)}).")
+    return X[:, [names.index(n) for n in fitted]]
+
+
+@contextlib.contextmanager
+def _columns_matched():
+    """scikit-learn warns that an array has no feature names for a model fit with them:
+    the command has matched DATA's columns by name already (``_by_name``)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="X does not have valid feature names")
+        yield
+
+
+def _note_row_ids(X, names, path):
+    """Note a column that looks like a row id (consecutive integers, or distinct integers
+    under a name such as "id"): the model would learn it as a feature."""
+    for j in range(X.shape[1]):
+        column = X[:, j]
+        if len(column) < 3 or not np.all(column == np.round(column)):
+            continue
+        steps = np.diff(column)
+        named = names is not None and names[j].strip().lower() in _ID_NAMES
+        if np.all(steps == 1) or (named and len(np.unique(column)) == len(column)):
+            label = f"'{names[j]}'" if names is not None else f"{j + 1}"
+            _note(f"{path}: column {label} holds a distinct integer per row, like a row id; "
+                  "it is used as a feature. If it is an id, leave it out of the file.")
+
+
+_ID_NAMES = {"id", "index", "idx", "row", "row_id", "rowid", "sample_id", "key"}
 
 
 def _transform(args):
@@ -905,7 +980,8 @@ def _transform(args):
     _check_not_an_input(args.out, {"DATA": args.data, "MODEL": args.model})
     model, X = _model_and_data(args, "transform", "has no transform")
     try:
-        Z = np.asarray(model.transform(X))
+        with _columns_matched():
+            Z = np.asarray(model.transform(X))
     except ValueError as exc:
         raise CommandError(f"transform failed: {exc}") from None
     write_data(args.out, {"latent": Z})
@@ -919,9 +995,10 @@ def _score(args):
     model, X = _model_and_data(args, "score_samples",
                                "has no score_samples, so it cannot score samples")
     try:
-        columns = {"anomaly_score": -np.asarray(model.score_samples(X), dtype=float)}
-        if hasattr(model, "offset_") and hasattr(model, "predict"):
-            columns["is_outlier"] = (np.asarray(model.predict(X)) == -1).astype(int)
+        with _columns_matched():
+            columns = {"anomaly_score": -np.asarray(model.score_samples(X), dtype=float)}
+            if hasattr(model, "offset_") and hasattr(model, "predict"):
+                columns["is_outlier"] = (np.asarray(model.predict(X)) == -1).astype(int)
     except ValueError as exc:
         raise CommandError(f"scoring failed: {exc}") from None
     if args.out is None:

@@ -284,6 +284,12 @@ def _check_manifold_samples(n_samples, alternative=""):
         )
 
 
+def _graph_neighbors(n_neighbors, n_samples, n_clusters):
+    """UMAP's neighbours: at most ``n_samples - 1``, and half the rows a cluster holds on
+    average (at least 2), so that on small data the graph does not join the clusters."""
+    return min(max(min(n_neighbors, n_samples // (2 * n_clusters)), 2), n_samples - 1)
+
+
 def _merge_repeated_rows(X, embedding):
     """``embedding`` with the rows of ``X`` that repeat one another at the mean of their
     places: the nearest-codes step of ``predict`` averages them, so the mixture labels them
@@ -338,7 +344,11 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         Dimension of the UMAP embedding; ``None`` means ``n_clusters`` (N2D).
     n_neighbors : int, default=20
         UMAP's neighbourhood size (N2D's value): larger keeps more global structure.
-        Capped at ``n_samples - 1`` (so ``X`` needs at least 3 samples). UMAP starts from
+        Capped at ``n_samples - 1`` (so ``X`` needs at least 3 samples) and, on small
+        data, at half the samples a cluster holds on average (``n_samples // (2 *
+        n_clusters)``, at least 2): a graph whose rows reach beyond their cluster joins
+        the clusters (two blobs of 10 rows each, 19 neighbours: one component, and
+        ``ManifoldLabelSpreading`` gave every row one class). UMAP starts from
         its spectral layout, or at random when ``X`` has fewer than ``n_components + 2``
         samples (the spectral layout cannot be computed then).
     min_dist : float, default=0.0
@@ -470,7 +480,8 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
             warnings.filterwarnings("ignore", message=".*n_jobs.*", category=UserWarning)
             warnings.filterwarnings("ignore", message=".*spectral initialisation.*")
             self.manifold_ = _umap_class()(
-                n_components=n_components, n_neighbors=min(self.n_neighbors, n_samples - 1),
+                n_components=n_components, n_neighbors=_graph_neighbors(
+                    self.n_neighbors, n_samples, self.n_clusters),
                 min_dist=self.min_dist, random_state=umap_seed,
                 n_jobs=1 if umap_seed is not None else -1,
                 # The spectral start needs n_components + 1 eigenvectors of an

@@ -535,6 +535,49 @@ def test_csv_with_pandas_index_column_is_dropped_with_a_note(tmp_path, capsys):
         read_data(path)
 
 
+def test_csv_columns_are_matched_by_their_header_names(tmp_path, capsys):
+    """A model fit on a .csv with a header keeps its column names: a DATA file with the
+    columns reordered is put back in order (with a note), one with other names is refused,
+    one without a header is read by position. Reordered or renamed columns were encoded
+    and scored silently before, and a row id was learnt as a feature without a word."""
+    import pandas as pd
+
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"a": rng.randn(40), "b": rng.rand(40) * 100,
+                          "c": rng.randint(0, 5, 40).astype(float)})
+    frame.to_csv(tmp_path / "num.csv", index=False)
+    frame[["c", "b", "a"]].to_csv(tmp_path / "reordered.csv", index=False)
+    frame.set_axis(["x", "y", "z"], axis=1).to_csv(tmp_path / "renamed.csv", index=False)
+    np.savetxt(tmp_path / "plain.csv", frame.to_numpy(), delimiter=",")
+    frame.assign(id=np.arange(1001, 1041)).to_csv(tmp_path / "with_id.csv", index=False)
+    model = str(tmp_path / "m.skae")
+    assert main(["fit", str(tmp_path / "num.csv"), "--out", model, "--max-iter", "2",
+                 "--quiet"]) == 0
+    import skae
+
+    assert list(skae.load(model).feature_names_in_) == ["a", "b", "c"]
+    codes = {}
+    for name in ("num", "reordered", "plain"):
+        out = tmp_path / f"{name}_codes.npy"
+        assert main(["transform", model, str(tmp_path / f"{name}.csv"), "--out",
+                     str(out)]) == 0
+        codes[name] = np.load(out)
+    err = capsys.readouterr().err
+    assert "columns put in the model's order by their header names (a, b, c)" in err
+    assert "feature names" not in err
+    np.testing.assert_array_equal(codes["reordered"], codes["num"])
+    np.testing.assert_allclose(codes["plain"], codes["num"], rtol=1e-6, atol=1e-6)
+    for command in (["transform", model, str(tmp_path / "renamed.csv"), "--out",
+                     str(tmp_path / "z.npy")], ["score", model, str(tmp_path / "renamed.csv")]):
+        assert main(command) == 2
+        assert ("other columns than MODEL" in capsys.readouterr().err
+                and not (tmp_path / "z.npy").exists())
+    assert main(["fit", str(tmp_path / "with_id.csv"), "--out", str(tmp_path / "id.skae"),
+                 "--max-iter", "1", "--quiet"]) == 0
+    assert "column 'id' holds a distinct integer per row, like a row id" in (
+        capsys.readouterr().err)
+
+
 def test_csv_separated_by_semicolons_or_tabs_is_detected(tmp_path, capsys):
     X = np.arange(12, dtype=float).reshape(4, 3)
     for delimiter, name in ((";", "semicolon"), ("\t", "tab")):

@@ -322,3 +322,18 @@ def test_more_clusters_than_samples_is_refused_as_latent_clustering_does(few_lab
     rows = np.concatenate([labeled[:10], np.flatnonzero(y_few == -1)[:20]])
     with pytest.raises(ValueError, match="n_clusters=100 must be at most the number of samples"):
         ManifoldLabelSpreading(frozen_ae, n_clusters=100).fit(X_train[rows], y_few[rows])
+
+
+def test_a_few_dozen_rows_keep_their_two_clusters_apart():
+    """On 20 rows (two blobs) UMAP's 19 neighbours joined the blobs into one graph and the
+    spread gave every row one class (accuracy 0.50); the neighbours are now capped at half
+    a cluster's rows on small data."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(20, 4)
+    X[10:] += 3
+    y = np.r_[[0] * 10, [1] * 10]
+    y_few = y.copy()
+    y_few[rng.choice(20, 6, replace=False)] = -1
+    model = ManifoldLabelSpreading(random_state=0).fit(X, y_few)
+    assert model.clustering_.manifold_.n_neighbors == 5
+    assert np.mean(model.predict(X) == y) >= 0.9
