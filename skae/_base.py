@@ -187,7 +187,8 @@ class TorchEstimatorMixin(CallbackSupportMixin):
         the training one; an epoch's training error is a mean over its steps, so a few
         epochs must have run before it says anything.
         """
-        if len(history) < _LEARNS_NOTHING_EPOCHS:
+        # Constant data (no spread to learn) has a yardstick of 0 that nothing goes below.
+        if len(history) < _LEARNS_NOTHING_EPOCHS or baseline <= _NO_SPREAD:
             return
         errors = [row.get("valid_reconstruction", row.get("train_reconstruction", np.inf))
                   for row in history]
@@ -197,13 +198,19 @@ class TorchEstimatorMixin(CallbackSupportMixin):
         lr = self.learning_rate_init
         where = (" on the validation rows" if any("valid_reconstruction" in row for row in history)
                  else "")
+        remedies = [f"a lower learning_rate_init (now {lr}, e.g. {lr / 3:.2g})",
+                    "fewer or narrower hidden_layer_sizes"]
+        epochs = f"more epochs (max_iter, now {getattr(self, 'max_iter', len(history))})"
+        # Stopped by max_iter, not by the stopping rule: more epochs comes first.
+        if len(history) >= getattr(self, "max_iter", np.inf):
+            remedies.insert(0, epochs)
+        else:
+            remedies.append(epochs)
         warnings.warn(
             f"{type(self).__name__} learned nothing: after {len(history)} epochs its "
             f"reconstruction error{where} (best {best:.3g}) never went below {baseline:.3g}, "
-            f"the error of predicting each feature's mean{where}, so its codes carry no "
-            "information. "
-            f"Try a lower learning_rate_init (now {lr}, e.g. {lr / 3:.2g}), fewer or "
-            "narrower hidden_layer_sizes, or more epochs (max_iter).",
+            f"the error of predicting each feature's mean{where}: it reconstructs no better "
+            f"than that mean. Try {', '.join(remedies[:-1])} or {remedies[-1]}.",
             RuntimeWarning, stacklevel=4,
         )
 
@@ -607,7 +614,8 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         """
         lo, hi, mean, std = _column_stats(X)
         _warn_on_unresolved_columns(self, X, lo, hi, std)
-        scaling = auto_scaling(X, lo, hi) if self.scaling == "auto" else self.scaling
+        scaling = (auto_scaling(X, lo, hi, images=getattr(self, "image_shape", None) is not None)
+                   if self.scaling == "auto" else self.scaling)
         if scaling == "standard":
             shift, scale = mean, std
         elif scaling == "minmax":
@@ -702,17 +710,24 @@ def shares_one_range(lo, hi):
 _BACKGROUND_SHARE = 1 / 3
 
 
-def auto_scaling(X, lo, hi):
+# A learned-nothing yardstick at or below this is data with no spread (constant columns).
+_NO_SPREAD = 1e-12
+
+
+def auto_scaling(X, lo, hi, *, images=False):
     """What ``scaling="auto"`` does with ``X`` (its columns' minima ``lo`` and maxima
     ``hi``): None for data in [0, 1] (used as it is); ``"global"`` (one shift
     and scale for every column, into [0, 1]) for images in another range: columns on one
     scale (``shares_one_range``) with a background, a third or more of all entries at
     the smallest value, and values that rise from it (the smallest value above the
     background in the lower half of the range, as faint strokes are; a code such as -999
-    for missing values leaves a gap instead); ``"standard"`` otherwise. The first two
-    decode through a sigmoid, as images; standardised data decodes linearly."""
+    for missing values leaves a gap instead), and any data when ``images`` (the user gave
+    ``image_shape``: photographs need no background); ``"standard"`` otherwise. The
+    first two decode through a sigmoid, as images; standardised data decodes linearly."""
     if in_unit_interval(lo, hi):
         return None
+    if images:
+        return "global"
     if not shares_one_range(lo, hi):
         return "standard"
     low, high = np.min(lo), np.max(hi)

@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = '8e6920c6255737fb2387'
+KEY = '8a891e1b28da4766782c'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -70,8 +70,13 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                    '``AutoencoderTransformer(latent_dim=32, '
                                                    'manifold_weight=0)`` for images (data in [0, '
                                                    '1], tables scaled to [0, 1] too, or on one '
-                                                   'scale such as 0-255: see '
-                                                   "``AutoencoderTransformer``'s ``scaling``) and, "
+                                                   'scale such as 0-255 with a background, as '
+                                                   'drawings have: see '
+                                                   "``AutoencoderTransformer``'s ``scaling``; "
+                                                   'photographs stored as 0-255 have none and '
+                                                   'count as tables: divide them by 255, or pass '
+                                                   '``AutoencoderTransformer(latent_dim=32, '
+                                                   'manifold_weight=0, scaling="global")``) and, '
                                                    'for any other data (tables), '
                                                    '``AutoencoderTransformer(noise="mask", '
                                                    'noise_level=0.2, early_stopping=True)`` (early '
@@ -205,7 +210,11 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                'scale without such a background (answers on a 1-5 '
                                                'scale, counts, a -999 code for missing values, '
                                                'which leaves a gap above it, photographs with no '
-                                               'background, images of two levels only). Pass '
+                                               'background, images of two levels only); with '
+                                               '``image_shape`` set, any data outside [0, 1] is '
+                                               '``"global"``, background or not (the user says '
+                                               'they are images: uint8 photographs then decode '
+                                               'into 0-255, not beyond). Pass '
                                                '``scaling="standard"`` to standardise in any case. '
                                                'Measured on the bundled 8 x 8 digits as '
                                                'scikit-learn gives them (0-16), 2 dev seeds, 5 '
@@ -1285,7 +1294,11 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                'scale without such a background (answers on a 1-5 '
                                                'scale, counts, a -999 code for missing values, '
                                                'which leaves a gap above it, photographs with no '
-                                               'background, images of two levels only). Pass '
+                                               'background, images of two levels only); with '
+                                               '``image_shape`` set, any data outside [0, 1] is '
+                                               '``"global"``, background or not (the user says '
+                                               'they are images: uint8 photographs then decode '
+                                               'into 0-255, not beyond). Pass '
                                                '``scaling="standard"`` to standardise in any case. '
                                                'Measured on the bundled 8 x 8 digits as '
                                                'scikit-learn gives them (0-16), 2 dev seeds, 5 '

@@ -6,6 +6,7 @@ means the same thing everywhere: channels first, as torch's convolutions take th
 """
 
 import math
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -55,6 +56,16 @@ def check_image_shape(image_shape, n_features=None, *, allow_2d=False):
                     if allow_2d else "(channels, height, width), three positive ints")
         raise ValueError(f"image_shape must be {expected}, got {image_shape!r}.")
     shape = tuple(int(s) for s in shape)
+    if len(shape) == 3 and shape[2] in (1, 3, 4) and shape[0] > 4:
+        # Read as given: shape[0] channels of shape[1] x shape[2] images; meant, likely:
+        # (height, width, channels).
+        height, width, channels = shape
+        warnings.warn(
+            f"image_shape={shape} reads as {height} channels of {width} x {channels} images. "
+            "Rows of X must be flattened channel-first images, (channels, height, width); "
+            "for height-width-channel images (numpy, PIL, matplotlib) pass image_shape="
+            f"{(channels, height, width)} and X = images.transpose(0, 3, 1, 2).reshape("
+            "len(images), -1).", UserWarning, stacklevel=3)
     if n_features is not None and math.prod(shape) != n_features:
         raise ValueError(
             f"image_shape={shape} holds {math.prod(shape)} values but X has {n_features} "

@@ -120,8 +120,11 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     estimator : estimator object, default=None
         The autoencoder, cloned and fit on ``X``. ``None`` means
         ``AutoencoderTransformer(latent_dim=32, manifold_weight=0)`` for images (data in
-        [0, 1], tables scaled to [0, 1] too, or on one scale such as 0-255: see
-        ``AutoencoderTransformer``'s ``scaling``) and, for any other data (tables),
+        [0, 1], tables scaled to [0, 1] too, or on one scale such as 0-255 with a
+        background, as drawings have: see ``AutoencoderTransformer``'s ``scaling``;
+        photographs stored as 0-255 have none and count as tables: divide them by 255, or
+        pass ``AutoencoderTransformer(latent_dim=32, manifold_weight=0,
+        scaling="global")``) and, for any other data (tables),
         ``AutoencoderTransformer(noise="mask", noise_level=0.2, early_stopping=True)``
         (early stopping from 50 rows on; see Notes). A ``sklearn.frozen.FrozenEstimator``
         around a fitted autoencoder is used as it is.

@@ -66,7 +66,9 @@ class AutoencoderTransformer(BaseAutoencoder):
         sparse non-negative features on one scale too; ``"standard"`` otherwise: tables in
         mixed units, and data on one scale without such a background (answers on a 1-5
         scale, counts, a -999 code for missing values, which leaves a gap above it,
-        photographs with no background, images of two levels only). Pass
+        photographs with no background, images of two levels only); with ``image_shape``
+        set, any data outside [0, 1] is ``"global"``, background or not (the user says
+        they are images: uint8 photographs then decode into 0-255, not beyond). Pass
         ``scaling="standard"`` to standardise in any case. Measured on the bundled 8 x 8
         digits as scikit-learn gives them (0-16), 2 dev seeds, 5 labels per class + codes(16)
         + LogisticRegression / k-means on codes(10): standardised 0.917 / 0.750 and 0.928

@@ -303,8 +303,21 @@ MARGIN = 0.1
 def test_learns_nothing_warning_fires_on_a_model_that_cannot_learn(digits):
     ae = AutoencoderTransformer(latent_dim=2, learning_rate_init=1e-9, max_iter=6,
                                 manifold_weight=0.0, random_state=0)
-    with pytest.warns(RuntimeWarning, match="learned nothing.*learning_rate_init"):
+    with pytest.warns(RuntimeWarning, match="learned nothing.*learning_rate_init") as caught:
         ae.fit(digits[0][:300])
+    # It stopped at max_iter, so more epochs is offered first; it says what it measured.
+    message = next(str(w.message) for w in caught if "learned nothing" in str(w.message))
+    assert "no better than that mean. Try more epochs (max_iter, now 6)" in message
+    assert "codes carry no information" not in message
+
+
+def test_constant_data_is_not_said_to_have_learned_nothing():
+    """Nothing varies, so there is nothing to learn: the check said an error of 0.000156
+    never went below 0."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        AutoencoderTransformer(hidden_layer_sizes=(4,), max_iter=6, random_state=0).fit(
+            np.tile([1.0, 2.0], (40, 1)))
 
 
 def test_learns_nothing_warning_silent_on_a_good_fit(digits):

@@ -438,3 +438,24 @@ def test_the_vae_takes_exactly_the_parameters_it_constrains():
     assert set(vars(vae)) == names
     with pytest.raises(TypeError, match=r"VariationalAutoencoder.__init__\(\) .* 'noise'"):
         VariationalAutoencoder(noise="mask")
+
+
+def test_image_shape_means_images_whatever_their_background():
+    """Photographs stored as 0-255 have no background, so scaling="auto" standardised them
+    and decoded linearly (reconstructions from -65 to 464); image_shape says they are
+    images: one range into [0, 1], decoded through a sigmoid, back inside 0-255."""
+    X = np.random.RandomState(0).randint(30, 226, size=(40, 3 * 8 * 8)).astype(np.uint8)
+    params = {"latent_dim": 2, "hidden_layer_sizes": (4,), "max_iter": 2, "random_state": 0}
+    model = AutoencoderTransformer(image_shape=(3, 8, 8), **params).fit(X)
+    assert model.output_activation_ == "logistic"
+    reconstruction = model.inverse_transform(model.transform(X))
+    assert reconstruction.min() >= 30 - 1e-3 and reconstruction.max() <= 225 + 1e-3
+    assert AutoencoderTransformer(**params).fit(X).output_activation_ == "identity"
+
+
+def test_a_channel_last_image_shape_is_questioned():
+    """(height, width, channels), numpy's order, read as many channels of thin images."""
+    X = np.random.RandomState(0).rand(10, 8 * 8 * 3)
+    with pytest.warns(UserWarning, match=r"reads as 8 channels of 8 x 3 images.*\(3, 8, 8\)"):
+        AutoencoderTransformer(image_shape=(8, 8, 3), hidden_layer_sizes=(4,),
+                               max_iter=1).fit(X)
