@@ -376,24 +376,40 @@ def write_data(path, columns):
                 # Through bytes: np.save to a real file writes with tofile, which ignores
                 # a short write (a full disk), and the truncated file would replace the old.
                 buffer = io.BytesIO()
-                np.save(buffer, next(iter(columns.values())))
+                np.save(buffer, _without_objects(next(iter(columns.values()))))
                 f.write(buffer.getvalue())
             elif suffix == ".npz":
-                np.savez(f, **columns)
+                np.savez(f, **{name: _without_objects(v) for name, v in columns.items()})
             else:
-                header, table = [], []
-                for name, values in columns.items():
-                    values = np.asarray(values)
-                    if values.ndim == 1:
-                        header.append(name)
-                        table.append(values[:, None].astype(float))
-                    else:
-                        header.extend(f"{name}{i}" for i in range(values.shape[1]))
-                        table.append(values.astype(float))
-                np.savetxt(f, np.hstack(table), delimiter=",", fmt="%.8g",
-                           header=",".join(header), comments="")
+                f.write(_csv_text(columns).encode())
     except OSError as exc:
         raise CommandError(f"cannot write '{path}': {exc}") from None
+
+
+def _without_objects(values):
+    """Labels of an object array (words) as text, which NumPy files store without pickle."""
+    values = np.asarray(values)
+    return values.astype(str) if values.dtype == object else values
+
+
+def _csv_text(columns):
+    """Named 1-D or 2-D columns as CSV text with a header: numbers to 8 significant digits,
+    labels (words) as they are."""
+    header, cells = [], []
+    for name, values in columns.items():
+        values = np.asarray(values)
+        if values.ndim == 1:
+            header.append(name)
+            values = values[:, None]
+        else:
+            header.extend(f"{name}{i}" for i in range(values.shape[1]))
+        number = values.dtype.kind in "biuf"
+        cells.append([[f"{v:.8g}" if number else str(v) for v in row] for row in values])
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([sum(parts, []) for parts in zip(*cells)])
+    return text.getvalue()
 
 
 def load_model(path, *, allow_pickle=False):
@@ -741,6 +757,26 @@ def build_parser(argv=()):
     score.add_argument("--out", metavar="FILE",
                        help="output file (.npy, .npz or .csv); default: CSV on standard output")
     score.add_argument("--allow-pickle", action="store_true", help=pickle_help)
+
+    predict = commands.add_parser(
+        "predict", help="labels (or clusters) of a data file",
+        description="The fitted MODEL's predict on DATA: class labels for a classifier "
+                    "(LatentClassifier, AutoencoderClassifier, ...), clusters for a "
+                    "clustering, -1/1 for an outlier detector. --proba adds the class or "
+                    "cluster probabilities (predict_proba). Written to --out, or as CSV to the "
+                    "standard output.")
+    predict.add_argument("model", metavar="MODEL", help="model file written by 'skae fit'")
+    predict.add_argument("data", metavar="DATA", help="data to label (.npy, .npz or .csv)")
+    predict.add_argument("--out", metavar="FILE",
+                         help="output file (.npy: the labels; .npz or .csv: the labels and "
+                              "any probabilities); default: CSV on standard output")
+    predict.add_argument("--proba", action="store_true",
+                         help="add a column of probability per class (or cluster)")
+    predict.add_argument("--label-column", metavar="COLUMN",
+                         help="a column of a .csv DATA to leave out (its header name, or its "
+                              "number counted from 1), such as the labels of the file the "
+                              "model was fit on")
+    predict.add_argument("--allow-pickle", action="store_true", help=pickle_help)
     return parser
 
 
@@ -916,11 +952,13 @@ def _model_and_data(args, method, missing):
     DATA's columns are matched to the model's by their header names when both have them
     (put in the model's order, or refused when they differ)."""
     _check_input_file(Path(args.model), "MODEL")
-    X = read_data(args.data)
+    label_column = getattr(args, "label_column", None)
+    X = read_data(args.data) if label_column is None else read_data(
+        args.data, label_column=label_column)[0]
     model = load_model(args.model, allow_pickle=args.allow_pickle)
     if not hasattr(model, method):
         raise CommandError(f"MODEL '{args.model}' ({type(model).__name__}) {missing}.")
-    X = _by_name(model, X, feature_names(args.data), args)
+    X = _by_name(model, X, feature_names(args.data, label_column=label_column), args)
     _check_features(model, X, args.data)
     return model, X
 
@@ -1002,16 +1040,39 @@ def _score(args):
     except ValueError as exc:
         raise CommandError(f"scoring failed: {exc}") from None
     if args.out is None:
-        names = list(columns)
-        print(",".join(names))
-        for row in zip(*columns.values()):
-            print(",".join(f"{v:.8g}" for v in row))
+        sys.stdout.write(_csv_text(columns))
     else:
         write_data(args.out, columns)
         print(f"Wrote {len(X)} anomaly scores to {args.out}.", file=sys.stderr)
 
 
-_COMMANDS = {"demo": _demo, "fit": _fit, "transform": _transform, "score": _score}
+def _predict(args):
+    if args.out is not None:
+        check_output_path(args.out)
+        _check_not_an_input(args.out, {"DATA": args.data, "MODEL": args.model})
+    model, X = _model_and_data(args, "predict", "has no predict (it does not label samples; "
+                                                "use transform or score)")
+    if args.proba and not hasattr(model, "predict_proba"):
+        raise CommandError(f"MODEL '{args.model}' ({type(model).__name__}) has no "
+                           "predict_proba, so --proba does not apply.")
+    try:
+        with _columns_matched():
+            columns = {"label": np.asarray(model.predict(X))}
+            if args.proba:
+                proba = np.asarray(model.predict_proba(X), dtype=float)
+                classes = getattr(model, "classes_", range(proba.shape[1]))
+                columns.update({f"proba_{c}": proba[:, j] for j, c in enumerate(classes)})
+    except ValueError as exc:
+        raise CommandError(f"predict failed: {exc}") from None
+    if args.out is None:
+        sys.stdout.write(_csv_text(columns))
+    else:
+        write_data(args.out, columns)
+        print(f"Wrote {len(X)} labels to {args.out}.", file=sys.stderr)
+
+
+_COMMANDS = {"demo": _demo, "fit": _fit, "transform": _transform, "score": _score,
+             "predict": _predict}
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):

@@ -278,7 +278,7 @@ def test_console_script_help():
     assert "Size of the latent code" in out        # help text from the docstring
     out = subprocess.run([sys.executable, "-m", "skae.cli", "--help"], capture_output=True,
                          text=True, check=True).stdout
-    for command in ("demo", "fit", "transform", "score"):
+    for command in ("demo", "fit", "transform", "score", "predict"):
         assert command in out
 
 
@@ -474,6 +474,23 @@ def test_supervised_models_take_labels_or_say_how(files, tmp_path, capsys, digit
         model = skae.load(out)
         assert model.n_features_in_ == 64
         assert set(model.classes_) == set(names)
+    # The classifier labels from the command line too, the label column left out of its
+    # training file; its words and probabilities, as CSV on the standard output or in files.
+    capsys.readouterr()
+    assert main(["predict", str(out), str(table), "--label-column", "digit", "--proba"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "label," + ",".join(f"proba_{c}" for c in model.classes_)
+    expected = model.predict(X[:60])
+    assert [line.split(",")[0] for line in lines[1:]] == list(expected)
+    proba = np.array([[float(v) for v in line.split(",")[1:]] for line in lines[1:]])
+    np.testing.assert_allclose(proba, model.predict_proba(X[:60]), rtol=1e-6, atol=1e-7)
+    assert main(["predict", str(out), str(table), "--label-column", "65", "--out",
+                 str(tmp_path / "labels.npy")]) == 0
+    np.testing.assert_array_equal(np.load(tmp_path / "labels.npy"), expected)
+    assert main(["predict", str(out), str(table)]) == 2       # the label column is words
+    assert "'digit'" in capsys.readouterr().err
+    assert main(["predict", str(files[2]), str(folder / "X.npy")]) == 2
+    assert "has no predict (it does not label samples" in capsys.readouterr().err
 
     assert main(["fit", str(folder / "X.npy"), "--out", str(tmp_path / "m.skae"),
                  "--y", str(tmp_path / "y.npy")]) == 2
