@@ -37,6 +37,16 @@ def validate_X(estimator, X, *, reset):
             "timedelta64). Turn them into numeric features first, e.g. days since a "
             "reference date."
         )
+    text = _text_columns(X, dtypes)
+    if text:
+        which = (f"columns {', '.join(map(repr, text))} hold" if len(text) > 1
+                 else f"column {text[0]!r} holds")
+        raise ValueError(
+            f"{name} expects numeric input, but X's {which} text or categories. Encode "
+            "them first, e.g. with "
+            "sklearn.preprocessing.OneHotEncoder in a sklearn.compose.ColumnTransformer "
+            "before this estimator in a Pipeline, or drop them."
+        )
     if reset is None:
         X = check_array(X, dtype=FLOAT_DTYPES, input_name="X")
     else:
@@ -51,6 +61,23 @@ def validate_X(estimator, X, *, reset):
                 "e.g. with sklearn.preprocessing.StandardScaler."
             )
     return X
+
+
+def _text_columns(X, dtypes):
+    """The names of a DataFrame's columns that do not convert to numbers (words,
+    categories): scikit-learn's own message names a value, not its column."""
+    columns = getattr(X, "columns", None)
+    if columns is None or len(dtypes) != len(columns):
+        return []
+    names = []
+    for column, dtype in zip(columns, dtypes):
+        if getattr(dtype, "kind", None) not in ("O", "U", "S"):
+            continue
+        try:
+            np.asarray(X[column], dtype=np.float64)
+        except (ValueError, TypeError):
+            names.append(str(column))
+    return names
 
 
 def check_float32_range(values, message):
