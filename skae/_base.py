@@ -187,8 +187,14 @@ class TorchEstimatorMixin(CallbackSupportMixin):
         the training one; an epoch's training error is a mean over its steps, so a few
         epochs must have run before it says anything.
         """
-        # Constant data (no spread to learn) has a yardstick of 0 that nothing goes below.
-        if len(history) < _LEARNS_NOTHING_EPOCHS or baseline <= _NO_SPREAD:
+        if baseline <= _NO_SPREAD:
+            # Nothing goes below a yardstick of 0: the data has no spread to learn.
+            warnings.warn(
+                f"{type(self).__name__} was fit on data whose every feature is constant: "
+                "there is nothing to learn, and its codes, reconstructions and scores "
+                "carry no information.", RuntimeWarning, stacklevel=4)
+            return
+        if len(history) < _LEARNS_NOTHING_EPOCHS:
             return
         errors = [row.get("valid_reconstruction", row.get("train_reconstruction", np.inf))
                   for row in history]
@@ -770,7 +776,18 @@ def as_built(estimator):
 def _param_reprs(estimator):
     """The estimator's own parameters as text: comparable whatever their types, and
     storable by ``skae.save``."""
-    return {name: repr(value) for name, value in estimator.get_params(deep=False).items()}
+    return {name: repr(_plain(value))
+            for name, value in estimator.get_params(deep=False).items()}
+
+
+def _plain(value):
+    """NumPy numbers (from ``np.arange``, a parameter grid) as Python's, in tuples and lists
+    too: their reprs are then literals that ``as_built`` reads back."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (tuple, list)):
+        return type(value)(_plain(v) for v in value)
+    return value
 
 
 def _warn_on_unresolved_columns(estimator, X, lo, hi, std):

@@ -344,9 +344,10 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         Dimension of the UMAP embedding; ``None`` means ``n_clusters`` (N2D).
     n_neighbors : int, default=20
         UMAP's neighbourhood size (N2D's value): larger keeps more global structure.
-        Capped at ``n_samples - 1`` (so ``X`` needs at least 3 samples) and, on small
-        data, at half the samples a cluster holds on average (``n_samples // (2 *
-        n_clusters)``, at least 2): a graph whose rows reach beyond their cluster joins
+        Capped at ``n_samples - 1`` (so ``X`` needs at least 3 samples) and at half the
+        samples a cluster holds on average (``n_samples // (2 * n_clusters)``, at least
+        2), which binds on small data only (below 400 samples for 10 clusters at the
+        default): a graph whose rows reach beyond their cluster joins
         the clusters (two blobs of 10 rows each, 19 neighbours: one component, and
         ``ManifoldLabelSpreading`` gave every row one class). UMAP starts from
         its spectral layout, or at random when ``X`` has fewer than ``n_components + 2``

@@ -438,6 +438,14 @@ def test_architecture_parameters_changed_after_fit_still_load(X, tmp_path):
         np.testing.assert_array_equal(getattr(loaded, method)(X),
                                       getattr(estimator, method)(X))
     assert ae.untrained_module().encoder[-1].out_features == 3
+    # NumPy numbers (np.arange, a parameter grid) are recorded as Python's, so read back.
+    grid = small_ae(max_iter=1, latent_dim=np.int64(3), hidden_layer_sizes=(np.int64(16),))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        grid.fit(X)
+    grid.set_params(latent_dim=5)
+    skae.save(grid, tmp_path / "g.skae")
+    np.testing.assert_array_equal(skae.load(tmp_path / "g.skae").transform(X), grid.transform(X))
     assert loaded.untrained_module().head[0].out_features == 5
 
 

@@ -237,7 +237,11 @@ class Trainer:
         sums = {}
         cuda = [self.device] if self.device.type == "cuda" else []
         with torch.random.fork_rng(devices=cuda):
-            torch.manual_seed(EVALUATION_SEED)
+            # Only the forked generators: torch.manual_seed would reseed every GPU.
+            torch.random.default_generator.manual_seed(EVALUATION_SEED)
+            if cuda:
+                with torch.cuda.device(self.device):
+                    torch.cuda.manual_seed(EVALUATION_SEED)
             for start in range(0, n_samples, batch_size):
                 batch = tuple(self._to_device(t[start:start + batch_size]) for t in data)
                 for name, value in self.validation_step(batch).items():
