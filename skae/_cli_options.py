@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = 'ecdc2ce9a88bbab79d3d'
+KEY = 'b6dcfafacdd861463eab'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',

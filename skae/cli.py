@@ -735,38 +735,36 @@ def build_parser(argv=()):
 
     pickle_help = ("also read a MODEL written with joblib or pickle (as skae 0.1's 'skae fit' "
                    "did). Loading such a file RUNS CODE FROM IT: use only files you trust")
-    transform = commands.add_parser(
-        "transform", help="encode a data file with a fitted model",
-        description="Encode DATA with the fitted MODEL's transform (the latent codes) and "
-                    "write them to --out.")
-    transform.add_argument("model", metavar="MODEL", help="model file written by 'skae fit'")
-    transform.add_argument("data", metavar="DATA", help="data to encode (.npy, .npz or .csv)")
+    def model_command(name, what, help, description):
+        """A command reading MODEL and DATA (``what`` DATA is for), like transform."""
+        command = commands.add_parser(name, help=help, description=description)
+        command.add_argument("model", metavar="MODEL", help="model file written by 'skae fit'")
+        command.add_argument("data", metavar="DATA", help=f"data to {what} (.npy, .npz or .csv)")
+        command.add_argument("--allow-pickle", action="store_true", help=pickle_help)
+        return command
+
+    transform = model_command(
+        "transform", "encode", "encode a data file with a fitted model",
+        "Encode DATA with the fitted MODEL's transform (the latent codes) and write them to "
+        "--out.")
     transform.add_argument("--out", required=True, metavar="FILE",
                            help="output file (.npy, .npz or .csv)")
-    transform.add_argument("--allow-pickle", action="store_true", help=pickle_help)
 
-    score = commands.add_parser(
-        "score", help="per-sample anomaly scores of a data file",
-        description="Per-sample anomaly scores of DATA under the fitted MODEL: "
-                    "-score_samples, the reconstruction error for an autoencoder; higher is "
-                    "more anomalous. A model with offset_ and predict (an outlier detector) "
-                    "adds an is_outlier column. Written to --out, or as CSV to the standard "
-                    "output.")
-    score.add_argument("model", metavar="MODEL", help="model file written by 'skae fit'")
-    score.add_argument("data", metavar="DATA", help="data to score (.npy, .npz or .csv)")
+    score = model_command(
+        "score", "score", "per-sample anomaly scores of a data file",
+        "Per-sample anomaly scores of DATA under the fitted MODEL: -score_samples, the "
+        "reconstruction error for an autoencoder; higher is more anomalous. A model with "
+        "offset_ and predict (an outlier detector) adds an is_outlier column. Written to "
+        "--out, or as CSV to the standard output.")
     score.add_argument("--out", metavar="FILE",
                        help="output file (.npy, .npz or .csv); default: CSV on standard output")
-    score.add_argument("--allow-pickle", action="store_true", help=pickle_help)
 
-    predict = commands.add_parser(
-        "predict", help="labels (or clusters) of a data file",
-        description="The fitted MODEL's predict on DATA: class labels for a classifier "
-                    "(LatentClassifier, AutoencoderClassifier, ...), clusters for a "
-                    "clustering, -1/1 for an outlier detector. --proba adds the class or "
-                    "cluster probabilities (predict_proba). Written to --out, or as CSV to the "
-                    "standard output.")
-    predict.add_argument("model", metavar="MODEL", help="model file written by 'skae fit'")
-    predict.add_argument("data", metavar="DATA", help="data to label (.npy, .npz or .csv)")
+    predict = model_command(
+        "predict", "label", "labels (or clusters) of a data file",
+        "The fitted MODEL's predict on DATA: class labels for a classifier "
+        "(LatentClassifier, AutoencoderClassifier, ...), clusters for a clustering, -1/1 for "
+        "an outlier detector. --proba adds the class or cluster probabilities "
+        "(predict_proba). Written to --out, or as CSV to the standard output.")
     predict.add_argument("--out", metavar="FILE",
                          help="output file (.npy: the labels; .npz or .csv: the labels and "
                               "any probabilities); default: CSV on standard output")
@@ -776,7 +774,6 @@ def build_parser(argv=()):
                          help="a column of a .csv DATA to leave out (its header name, or its "
                               "number counted from 1), such as the labels of the file the "
                               "model was fit on")
-    predict.add_argument("--allow-pickle", action="store_true", help=pickle_help)
     return parser
 
 
@@ -1039,11 +1036,7 @@ def _score(args):
                 columns["is_outlier"] = (np.asarray(model.predict(X)) == -1).astype(int)
     except ValueError as exc:
         raise CommandError(f"scoring failed: {exc}") from None
-    if args.out is None:
-        sys.stdout.write(_csv_text(columns))
-    else:
-        write_data(args.out, columns)
-        print(f"Wrote {len(X)} anomaly scores to {args.out}.", file=sys.stderr)
+    _write_rows(args.out, columns, f"{len(X)} anomaly scores")
 
 
 def _predict(args):
@@ -1064,11 +1057,16 @@ def _predict(args):
                 columns.update({f"proba_{c}": proba[:, j] for j, c in enumerate(classes)})
     except ValueError as exc:
         raise CommandError(f"predict failed: {exc}") from None
-    if args.out is None:
+    _write_rows(args.out, columns, f"{len(X)} labels")
+
+
+def _write_rows(out, columns, what):
+    """A per-row result to ``out``, or as CSV to the standard output when it is None."""
+    if out is None:
         sys.stdout.write(_csv_text(columns))
     else:
-        write_data(args.out, columns)
-        print(f"Wrote {len(X)} labels to {args.out}.", file=sys.stderr)
+        write_data(out, columns)
+        print(f"Wrote {what} to {out}.", file=sys.stderr)
 
 
 _COMMANDS = {"demo": _demo, "fit": _fit, "transform": _transform, "score": _score,
