@@ -296,10 +296,9 @@ def _merge_repeated_rows(X, embedding):
     as ``predict`` will."""
     _, group = np.unique(X, axis=0, return_inverse=True)
     group = group.ravel()
-    n_groups = int(group.max()) + 1 if group.size else 0
-    if n_groups == X.shape[0]:
+    if group.max() + 1 == X.shape[0]:  # every row distinct (fit checks X has rows)
         return embedding
-    sums = np.zeros((n_groups, embedding.shape[1]))
+    sums = np.zeros((group.max() + 1, embedding.shape[1]))
     np.add.at(sums, group, embedding)
     return (sums / np.bincount(group)[:, None])[group]
 
