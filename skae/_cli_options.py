@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = 'bed915503b962083bae9'
+KEY = 'b621097a6b425943dc16'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -794,10 +794,11 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                         'type': 'estimator object, default=None',
                                         'doc': 'The autoencoder, cloned and fit on ``X``. ``None`` '
                                                'means '
-                                               '``AutoencoderTransformer(latent_dim=n_clusters)`` '
-                                               '(at least 2): DEC and IDEC code 10 clusters in 10 '
-                                               'dimensions, as ``LatentClustering`` does. Any skae '
-                                               'variant works.',
+                                               '``AutoencoderTransformer(latent_dim=n_clusters, '
+                                               'hidden_layer_sizes=(256, 128, 32))`` (at least 2 '
+                                               'code units; see ``clustering_autoencoder``): DEC '
+                                               'and IDEC code 10 clusters in 10 dimensions, as '
+                                               '``LatentClustering`` does. Any skae variant works.',
                                         'role': 'estimator'},
                                        {'name': 'n_clusters',
                                         'default': '8',

@@ -28,6 +28,33 @@ from .autoencoder import AutoencoderTransformer
 from .nn.clustering import ClusteringModel, ClusteringObjective, TargetRefresh, target_for
 
 
+def clustering_autoencoder(n_clusters):
+    """The autoencoder the clustering estimators fit when their ``estimator`` is None.
+
+    ``AutoencoderTransformer(latent_dim=n_clusters, hidden_layer_sizes=(256, 128, 32))``:
+    as many code units as clusters (at least 2), as DEC, IDEC and N2D have, and hidden
+    layers twice the width of ``AutoencoderTransformer``'s default (128, 64, 16), nearer
+    the published recipes' d-500-500-2000 at a CPU's cost. ``LatentClustering`` on MNIST's
+    60,000 training images (20 epochs, dev seeds 5-8, one thread): accuracy 0.9699 /
+    0.9691 / 0.9678 / 0.9692 with these widths, 0.9645 / 0.9681 / 0.9617 / 0.9675 with
+    the default ones, at about 1.4x the fit's time (570-620 s against 420-430 s, two such
+    fits at a time on two cores). On the bundled digits the two are within their seeds'
+    spread (0.931 against 0.935, dev seeds 5-8).
+
+    Parameters
+    ----------
+    n_clusters : int
+        Number of clusters.
+
+    Returns
+    -------
+    estimator : AutoencoderTransformer
+        Unfitted.
+    """
+    return AutoencoderTransformer(latent_dim=max(n_clusters, 2),
+                                  hidden_layer_sizes=(256, 128, 32))
+
+
 class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
     """Deep embedded clustering: clusters in a latent space, then the encoder refined for them.
 
@@ -49,7 +76,8 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
     ----------
     estimator : estimator object, default=None
         The autoencoder, cloned and fit on ``X``. ``None`` means
-        ``AutoencoderTransformer(latent_dim=n_clusters)`` (at least 2): DEC and IDEC code
+        ``AutoencoderTransformer(latent_dim=n_clusters, hidden_layer_sizes=(256, 128,
+        32))`` (at least 2 code units; see ``clustering_autoencoder``): DEC and IDEC code
         10 clusters in 10 dimensions, as ``LatentClustering`` does. Any skae variant works.
     n_clusters : int, default=8
         Number of clusters.
@@ -194,7 +222,7 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         estimator = self.estimator
         if estimator is None:
-            estimator = AutoencoderTransformer(latent_dim=max(self.n_clusters, 2))
+            estimator = clustering_autoencoder(self.n_clusters)
         self.estimator_ = fit_autoencoder(estimator, X, "estimator", rng)
         codes = codes_of(self.estimator_, X)
         if self.init == "manifold":
@@ -334,9 +362,11 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
     ----------
     estimator : estimator object, default=None
         The autoencoder, cloned and fit on ``X``. ``None`` means
-        ``AutoencoderTransformer(latent_dim=n_clusters)`` (N2D's code has as many units as
-        clusters; at least 2). A ``FrozenEstimator`` around a fitted autoencoder is used
-        as it is. Any skae variant works.
+        ``AutoencoderTransformer(latent_dim=n_clusters, hidden_layer_sizes=(256, 128,
+        32))`` (N2D's code has as many units as clusters, at least 2; the hidden layers are
+        twice the default widths, which won on MNIST: see ``clustering_autoencoder``). A
+        ``FrozenEstimator`` around a fitted autoencoder is used as it is. Any skae variant
+        works.
     n_clusters : int, default=8
         Number of clusters (components of the mixture).
     n_components : int or None, default=None
@@ -467,7 +497,7 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         rng = check_random_state(self.random_state)
         estimator = self.estimator
         if estimator is None:
-            estimator = AutoencoderTransformer(latent_dim=max(self.n_clusters, 2))
+            estimator = clustering_autoencoder(self.n_clusters)
         self.estimator_ = fit_autoencoder(estimator, X, "estimator", rng)
         codes = codes_of(self.estimator_, X)
         n_components = self.n_clusters if self.n_components is None else self.n_components
