@@ -292,10 +292,11 @@ def clustering_rows(table, X, y, seed, s, *, latent_dim, ae_max_iter, dec_max_it
         f" (early stopping {'on' if ae.do_early_stopping_ else 'off'})")
     add(f"skae k-means on AE(latent_dim={latent_dim}) codes",
         lambda: kmeans(ae.transform(X)), goal, extra=ae_sec)
-    wide, wide_sec = timed(lambda: clustering_autoencoder(10).set_params(
+    wide, wide_sec = timed(lambda: clustering_autoencoder(n_clusters=10).set_params(
         random_state=seed, **max_iter_kw(ae_max_iter)).fit(X))
     log(f"  seed {seed} clustering_autoencoder(10) {wide.hidden_layer_sizes} fit: "
-        f"{wide_sec:.0f} s, {wide.n_iter_} epochs")
+        f"{wide_sec:.0f} s, {wide.n_iter_} epochs (early stopping "
+        f"{'on' if wide.do_early_stopping_ else 'off'})")
     frozen = FrozenEstimator(wide)
     add("skae LatentClustering(n_clusters=10)",
         lambda: LatentClustering(frozen, n_clusters=10, random_state=seed).fit_predict(X),

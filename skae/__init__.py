@@ -6,8 +6,8 @@ Modules, one line each:
 - ``anomaly``: AutoencoderOutlierDetector, outliers by reconstruction error
 - ``semi_supervised``: LatentClassifier, AutoencoderClassifier and ManifoldLabelSpreading
   (labels spread over UMAP's neighbour graph of the codes), few-label classification
-- ``cluster``: LatentClustering (the N2D recipe: autoencoder -> UMAP -> GaussianMixture) and
-  DeepEmbeddedClustering (DEC / IDEC)
+- ``cluster``: LatentClustering (the N2D recipe: autoencoder -> UMAP -> GaussianMixture),
+  DeepEmbeddedClustering (DEC / IDEC) and clustering_autoencoder (their default autoencoder)
 - ``metrics``: clustering_accuracy and other scores scikit-learn lacks
 - ``persistence``: ``save`` / ``load``, a model file that never runs code when read
 - ``plotting``: Display objects (loss curves, reconstructions, latent space, samples, ...)
