@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = 'a2b09c2de022490660db'
+KEY = '8cabdf1423ff037a80d9'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -793,12 +793,13 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                         'default': 'None',
                                         'type': 'estimator object, default=None',
                                         'doc': 'The autoencoder, cloned and fit on ``X``. ``None`` '
-                                               'means '
-                                               '``AutoencoderTransformer(latent_dim=n_clusters, '
-                                               'hidden_layer_sizes=(256, 128, 32))`` (at least 2 '
-                                               'code units; see ``clustering_autoencoder``): DEC '
-                                               'and IDEC code 10 clusters in 10 dimensions, as '
-                                               '``LatentClustering`` does. Any skae variant works.',
+                                               'means ``clustering_autoencoder(n_clusters, '
+                                               'n_features)``: '
+                                               '``AutoencoderTransformer(latent_dim=n_clusters)`` '
+                                               '(at least 2 code units: DEC and IDEC code 10 '
+                                               'clusters in 10 dimensions, as ``LatentClustering`` '
+                                               'does), with hidden layers (256, 128, 32) from 256 '
+                                               'features on. Any skae variant works.',
                                         'role': 'estimator'},
                                        {'name': 'n_clusters',
                                         'default': '8',

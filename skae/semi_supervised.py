@@ -458,9 +458,8 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
     ----------
     estimator : estimator object, default=None
         The autoencoder, cloned and fit on all of ``X``. ``None`` means
-        ``LatentClustering``'s default, ``AutoencoderTransformer(latent_dim=n_clusters,
-        hidden_layer_sizes=(256, 128, 32))``. A ``FrozenEstimator`` around a fitted
-        autoencoder is used as it is.
+        ``LatentClustering``'s default, ``skae.cluster.clustering_autoencoder(n_clusters,
+        n_features)``. A ``FrozenEstimator`` around a fitted autoencoder is used as it is.
     n_clusters : int or None, default=None
         Components of the mixture, at most the number of samples; ``None`` means the
         number of classes.

@@ -273,23 +273,37 @@ def test_latent_clustering_leaves_torch_threads_alone(digits, frozen_ae):
 
 
 def test_clustering_estimators_fit_the_shared_default_autoencoder(digits):
-    # DEC / IDEC code 10 clusters in 10 dimensions (the default used to be a 2-D code);
-    # hidden layers twice the default widths won LatentClustering's accuracy on MNIST.
+    # DEC / IDEC code 10 clusters in 10 dimensions (the default used to be a 2-D code).
     # Both clustering estimators fit that one default when given no autoencoder.
     from skae.cluster import LatentClustering, clustering_autoencoder
 
-    expected = clustering_autoencoder(3).get_params()
-    assert expected["hidden_layer_sizes"] == (256, 128, 32)
+    X = digits[0][:60]
+    expected = clustering_autoencoder(3, X.shape[1]).get_params()
     assert expected["latent_dim"] == 3
     del expected["random_state"]
-    X = digits[0][:60]
     dec = DeepEmbeddedClustering(n_clusters=3, max_iter=1, random_state=0).fit(X)
     assert dec.cluster_centers_.shape == (3, 3)
     for est in (dec, LatentClustering(n_clusters=3, random_state=0).fit(X)):
         params = est.estimator_.get_params()
         del params["random_state"]
         assert params == expected
-    assert clustering_autoencoder(1).latent_dim == 2
+    assert clustering_autoencoder(1, 64).latent_dim == 2
+
+
+def test_default_clustering_autoencoder_is_wider_on_wide_input():
+    # Twice the default hidden widths won LatentClustering's accuracy on MNIST (784
+    # features) and lost it on the 8 x 8 digits (64): wide input gets the wider layers.
+    from skae.cluster import clustering_autoencoder
+
+    default = AutoencoderTransformer().hidden_layer_sizes
+    assert clustering_autoencoder(10, 64).get_params() == AutoencoderTransformer(
+        latent_dim=10).get_params()
+    assert clustering_autoencoder(10, 255).hidden_layer_sizes == default
+    for n_features in (256, 784):
+        ae = clustering_autoencoder(10, n_features)
+        assert ae.hidden_layer_sizes == tuple(2 * h for h in default) == (256, 128, 32)
+        assert ae.get_params() == AutoencoderTransformer(
+            latent_dim=10, hidden_layer_sizes=(256, 128, 32)).get_params()
 
 
 def test_pandas_output_reaches_no_internal_step(digits):
