@@ -60,8 +60,10 @@ apart from the settings named in the row):
 
 On MNIST the number of epochs is capped (``max_iter``, printed with each row) so that one fit
 stays within 15 minutes on a 2-core CPU; ``--max-iter`` changes the cap. Each skae row's
-time includes the shared autoencoder's fit. Cost (before the clustering estimators' wider
-default autoencoder, which takes about 1.4x the default's time), measured on seed 0 with
+time includes the shared autoencoder's fit. Cost (mnist-clustering now fits a second, wider
+autoencoder, the clustering estimators' default on 784 features: 1,369-1,406 s a seed on one
+thread with another seed's run on the other core, of which 552-560 s that fit; the figures
+that follow are from before it), measured on seed 0 with
 ``OMP_NUM_THREADS=1`` on the 2-core machine shared with other jobs (load 4-5, about half a
 core for this process), ``max_iter=20``: mnist-labels 843 s (autoencoder 327 s, of which
 ~130 s the exact 15-NN graph; LabelSpreading on pixels 252 s), mnist-clustering 867 s
