@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = '8cabdf1423ff037a80d9'
+KEY = 'f7c99bf987f4a51bfab4'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
