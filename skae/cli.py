@@ -54,7 +54,7 @@ def _note(message):
 
 # -- reading and writing data files --------------------------------------------------------------
 
-def read_data(path, *, what="DATA", label_column=None):
+def read_data(path, *, what="DATA", label_column=None, id_column=None):
     """A 2-D float array from a ``.npy``, ``.npz`` or ``.csv`` file.
 
     An ``.npz`` file gives its array named ``X``, or its only array. A ``.csv`` file is
@@ -64,7 +64,8 @@ def read_data(path, *, what="DATA", label_column=None):
     flattened to one row per sample.
 
     With ``label_column`` (a CSV header name, or a column number counted from 1), returns
-    ``(X, labels)`` with that column taken out of ``X``.
+    ``(X, labels)`` with that column taken out of ``X``. ``id_column`` (the same kinds) is
+    left out of ``X`` too; ``read_ids`` reads it.
     """
     path = Path(path)
     _check_input_file(path, what)
@@ -75,6 +76,9 @@ def read_data(path, *, what="DATA", label_column=None):
     if label_column is not None and suffix != ".csv":
         raise CommandError(f"--label-column applies to a .csv DATA file, got '{path}'; give "
                            "the labels of a .npy or .npz file with --y FILE.")
+    if id_column is not None and suffix != ".csv":
+        raise CommandError(f"--id-column applies to a .csv DATA file, got '{path}'; the rows "
+                           "of a .npy or .npz file keep their order in every output.")
     labels = None
     try:
         if suffix == ".npy":
@@ -86,7 +90,8 @@ def read_data(path, *, what="DATA", label_column=None):
         elif suffix == ".npz":
             X = _read_npz(path, "X", what)
         else:
-            X, labels = _read_csv(path, what=what, label_column=label_column)
+            X, labels = _read_csv(path, what=what, label_column=label_column,
+                                  id_column=id_column)
     except CommandError:
         raise
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
@@ -126,9 +131,10 @@ def _read_npz(path, preferred, what):
         return archive[name]
 
 
-def _csv_layout(path, what, label_column):
+def _csv_layout(path, what, label_column, id_column=None):
     """The delimiter, header names (None without a header), column count, label column,
-    feature columns and whether the first column is pandas' unnamed index, of a .csv."""
+    feature columns and whether the first column is pandas' unnamed index, of a .csv; the
+    id column is neither a feature nor the label."""
     with open(path, encoding="utf-8-sig", newline="") as f:
         sample = [line for line in f.read(1 << 16).splitlines() if line.strip()][:6]
     if not sample:
@@ -141,6 +147,12 @@ def _csv_layout(path, what, label_column):
     label = None if label_column is None else _column_index(label_column, names, n_columns,
                                                             path)
     drop = set() if label is None else {label}
+    if id_column is not None:
+        ident = _column_index(id_column, names, n_columns, path, "--id-column")
+        if ident == label:
+            raise CommandError(f"--id-column and --label-column name the same column of "
+                               f"'{path}'.")
+        drop.add(ident)
     index_column = has_header and names[0] in ("", "Unnamed: 0") and n_columns > 1
     if index_column:
         drop.add(0)
@@ -150,19 +162,30 @@ def _csv_layout(path, what, label_column):
     return delimiter, names, n_columns, label, use, index_column
 
 
-def feature_names(path, *, what="DATA", label_column=None):
+def feature_names(path, *, what="DATA", label_column=None, id_column=None):
     """The header names of the feature columns of a .csv DATA file (those ``read_data``
     returns, in its order); None for a file without a header, or not a .csv."""
     if Path(path).suffix.lower() != ".csv":
         return None
-    _, names, _, _, use, _ = _csv_layout(Path(path), what, label_column)
+    _, names, _, _, use, _ = _csv_layout(Path(path), what, label_column, id_column)
     return None if names is None else [names[i] for i in use]
 
 
-def _read_csv(path, *, what, label_column=None):
+def read_ids(path, id_column):
+    """``(name, ids)``: the header name (``"id"`` without a header) and the values, as text,
+    of the id column of a .csv DATA file."""
+    path = Path(path)
+    delimiter, names, n_columns, _, _, _ = _csv_layout(path, "DATA", None)
+    ident = _column_index(id_column, names, n_columns, path, "--id-column")
+    ids = np.loadtxt(path, delimiter=delimiter, skiprows=int(names is not None), ndmin=2,
+                     usecols=[ident], dtype=str, encoding="utf-8-sig", quotechar='"')
+    return ("id" if names is None else names[ident]), ids.ravel()
+
+
+def _read_csv(path, *, what, label_column=None, id_column=None):
     """``(X, labels)`` from a delimited text file; errors name the line and the column."""
-    delimiter, names, n_columns, label, use, index_column = _csv_layout(path, what,
-                                                                        label_column)
+    delimiter, names, n_columns, label, use, index_column = _csv_layout(
+        path, what, label_column, id_column)
     drop = set(range(n_columns)) - set(use)
 
     def load(columns, dtype=np.float64):
@@ -208,19 +231,20 @@ def _sniff_delimiter(lines):
     return ","
 
 
-def _column_index(column, names, n_columns, path):
-    """The 0-based index of ``--label-column`` (a header name, or a number from 1)."""
+def _column_index(column, names, n_columns, path, option="--label-column"):
+    """The 0-based index of ``--label-column`` or ``--id-column`` (``option``): a header
+    name, or a number from 1."""
     if names is not None and column in names:
         return names.index(column)
     if re.fullmatch(r"\d+", column.strip()):
         number = int(column)
         if 1 <= number <= n_columns:
             return number - 1
-        raise CommandError(f"--label-column {column}: DATA file '{path}' has {n_columns} "
+        raise CommandError(f"{option} {column}: DATA file '{path}' has {n_columns} "
                            "columns, numbered from 1.")
     known = f"its header names {', '.join(repr(n) for n in names)}" if names else \
         "it has no header row, so give a column number counted from 1"
-    raise CommandError(f"--label-column {column!r} is not a column of DATA file '{path}': "
+    raise CommandError(f"{option} {column!r} is not a column of DATA file '{path}': "
                        f"{known}.")
 
 
@@ -275,10 +299,11 @@ def _diagnose_csv(path, what, delimiter, names, n_columns, use):
                                 "same separator.")
                 if delimiter != "," and re.fullmatch(r"[-+]?\d+,\d+", cell):
                     hint = " skae reads '.' as the decimal mark; write 1.5, not 1,5."
+                options = "" if names is None else (
+                    " (or name it with --label-column, or with --id-column for row ids)")
                 raise CommandError(
                     f"{what} file '{path}', line {line}, {column(j)}: {cell!r} is not a "
-                    f"number.{hint} Remove or encode text columns first"
-                    f"{'' if names is None else ' (or use it as --label-column)'}.")
+                    f"number.{hint} Remove or encode text columns first{options}.")
 
 
 def _is_number(text):
@@ -741,6 +766,8 @@ def build_parser(argv=()):
         command.add_argument("model", metavar="MODEL", help="model file written by 'skae fit'")
         command.add_argument("data", metavar="DATA", help=f"data to {what} (.npy, .npz or .csv)")
         command.add_argument("--allow-pickle", action="store_true", help=pickle_help)
+        command.add_argument("--id-column", metavar="NAME|N", help=_ID_COLUMN_HELP
+                             + "; copied as the output's first column (.csv, .npz)")
         return command
 
     transform = model_command(
@@ -777,6 +804,10 @@ def build_parser(argv=()):
     return parser
 
 
+_ID_COLUMN_HELP = ("a column of a .csv DATA that identifies rows (its header name, or its "
+                   "number counted from 1): not a feature")
+
+
 def _add_fit_parser(commands, model, inner):
     names = estimator_names()
     fit = commands.add_parser(
@@ -796,6 +827,7 @@ def _add_fit_parser(commands, model, inner):
     fit.add_argument("--label-column", metavar="NAME|N",
                      help="take the labels from this column of a .csv DATA (its header name, "
                           "or its number counted from 1); the column is not a feature")
+    fit.add_argument("--id-column", metavar="NAME|N", help=_ID_COLUMN_HELP)
     fit.add_argument("--quiet", action="store_true", help="no progress bar")
     fit.set_defaults(_options={}, _inner_options={})
     if model is None:
@@ -885,11 +917,12 @@ def _fit(args):
                            f"{', '.join(n for n, s in specs.items() if s['needs_y'])}).")
     # Read and check the input before torch is imported: a wrong file fails in a moment.
     if args.label_column is not None:
-        X, y = read_data(args.data, label_column=args.label_column)
+        X, y = read_data(args.data, label_column=args.label_column, id_column=args.id_column)
     else:
-        X = read_data(args.data)
+        X = read_data(args.data, id_column=args.id_column)
         y = None if args.y is None else read_labels(args.y, len(X))
-    names = feature_names(args.data, label_column=args.label_column)
+    names = feature_names(args.data, label_column=args.label_column,
+                          id_column=args.id_column)
     _note_row_ids(X, names, args.data)
     if out.suffix.lower() in _PICKLE_SUFFIXES:
         _note(f"'{out}' is written in skae's safe format, not with joblib or pickle: read it "
@@ -950,14 +983,39 @@ def _model_and_data(args, method, missing):
     (put in the model's order, or refused when they differ)."""
     _check_input_file(Path(args.model), "MODEL")
     label_column = getattr(args, "label_column", None)
-    X = read_data(args.data) if label_column is None else read_data(
-        args.data, label_column=label_column)[0]
+    X = read_data(args.data, id_column=args.id_column) if label_column is None else read_data(
+        args.data, label_column=label_column, id_column=args.id_column)[0]
     model = load_model(args.model, allow_pickle=args.allow_pickle)
     if not hasattr(model, method):
         raise CommandError(f"MODEL '{args.model}' ({type(model).__name__}) {missing}.")
-    X = _by_name(model, X, feature_names(args.data, label_column=label_column), args)
+    X = _by_name(model, X, feature_names(args.data, label_column=label_column,
+                                         id_column=args.id_column), args)
     _check_features(model, X, args.data)
     return model, X
+
+
+def _check_output(args):
+    """Fail before any work when ``--out`` cannot be written, is an input, or cannot hold
+    the row ids of ``--id-column`` (a .npy file holds one array)."""
+    if args.out is None:
+        return
+    check_output_path(args.out)
+    _check_not_an_input(args.out, {"DATA": args.data, "MODEL": args.model})
+    if args.id_column is not None and Path(args.out).suffix.lower() == ".npy":
+        raise CommandError(f"--out '{args.out}' is a .npy file, which holds one array: "
+                           "with --id-column write .csv or .npz, which keep the ids beside "
+                           "the results.")
+
+
+def _with_ids(args, columns):
+    """``columns`` after the row ids of ``--id-column``, when given (under the column's
+    header name, prefixed with ``row_`` where a result has that name)."""
+    if args.id_column is None:
+        return columns
+    name, ids = read_ids(args.data, args.id_column)
+    while name in columns:
+        name = f"row_{name}"
+    return {name: ids, **columns}
 
 
 def _by_name(model, X, names, args):
@@ -1004,29 +1062,28 @@ def _note_row_ids(X, names, path):
         if np.all(steps == 1) or (named and len(np.unique(column)) == len(column)):
             label = f"'{names[j]}'" if names is not None else f"{j + 1}"
             _note(f"{path}: column {label} holds a distinct integer per row, like a row id; "
-                  "it is used as a feature. If it is an id, leave it out of the file.")
+                  "it is used as a feature. If it is an id, pass --id-column "
+                  f"{names[j] if names is not None else j + 1}: it is then left out of the "
+                  "features, and transform, score and predict copy it to their output.")
 
 
 _ID_NAMES = {"id", "index", "idx", "row", "row_id", "rowid", "sample_id", "key"}
 
 
 def _transform(args):
-    check_output_path(args.out)
-    _check_not_an_input(args.out, {"DATA": args.data, "MODEL": args.model})
+    _check_output(args)
     model, X = _model_and_data(args, "transform", "has no transform")
     try:
         with _columns_matched():
             Z = np.asarray(model.transform(X))
     except ValueError as exc:
         raise CommandError(f"transform failed: {exc}") from None
-    write_data(args.out, {"latent": Z})
+    write_data(args.out, _with_ids(args, {"latent": Z}))
     print(f"Wrote {Z.shape[0]} x {Z.shape[1]} codes to {args.out}.", file=sys.stderr)
 
 
 def _score(args):
-    if args.out is not None:
-        check_output_path(args.out)
-        _check_not_an_input(args.out, {"DATA": args.data, "MODEL": args.model})
+    _check_output(args)
     model, X = _model_and_data(args, "score_samples",
                                "has no score_samples, so it cannot score samples")
     try:
@@ -1036,13 +1093,11 @@ def _score(args):
                 columns["is_outlier"] = (np.asarray(model.predict(X)) == -1).astype(int)
     except ValueError as exc:
         raise CommandError(f"scoring failed: {exc}") from None
-    _write_rows(args.out, columns, f"{len(X)} anomaly scores")
+    _write_rows(args.out, _with_ids(args, columns), f"{len(X)} anomaly scores")
 
 
 def _predict(args):
-    if args.out is not None:
-        check_output_path(args.out)
-        _check_not_an_input(args.out, {"DATA": args.data, "MODEL": args.model})
+    _check_output(args)
     model, X = _model_and_data(args, "predict", "has no predict (it does not label samples; "
                                                 "use transform or score)")
     if args.proba and not hasattr(model, "predict_proba"):
@@ -1057,7 +1112,7 @@ def _predict(args):
                 columns.update({f"proba_{c}": proba[:, j] for j, c in enumerate(classes)})
     except ValueError as exc:
         raise CommandError(f"predict failed: {exc}") from None
-    _write_rows(args.out, columns, f"{len(X)} labels")
+    _write_rows(args.out, _with_ids(args, columns), f"{len(X)} labels")
 
 
 def _write_rows(out, columns, what):

@@ -691,3 +691,71 @@ def test_every_model_is_saved_in_the_safe_format(files, tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["fit", str(folder / "X.npy"), "--out", str(out), "--pickle"])
     assert "unrecognized arguments: --pickle" in capsys.readouterr().err
+
+
+def test_id_column_is_no_feature_and_follows_the_rows_into_every_output(tmp_path, capsys):
+    # A column of row ids (text here) is left out of the features by fit, transform, score
+    # and predict, and copied as the first column of their outputs.
+    from sklearn.datasets import load_wine
+
+    X, y = load_wine(return_X_y=True)
+    X, y = X[::4], y[::4]                       # 45 rows of the three classes
+    ids = [f"W{1000 + i}" for i in range(len(X))]
+    table = tmp_path / "wine.csv"
+    with open(table, "w") as f:
+        f.write("sample_id," + ",".join(f"f{i}" for i in range(13)) + ",label\n")
+        for name, row, label in zip(ids, X, y):
+            f.write(f"{name}," + ",".join(f"{v:.4f}" for v in row) + f",{label}\n")
+    model_path = tmp_path / "m.skae"
+    assert main(["fit", str(table), "--out", str(model_path), "--model", "LatentClassifier",
+                 "--label-column", "label", "--id-column", "sample_id",
+                 "--estimator-hidden-layer-sizes", "8", "--estimator-max-iter", "2",
+                 "--random-state", "0", "--quiet"]) == 0
+    model = skae.load(model_path)
+    assert list(model.feature_names_in_) == [f"f{i}" for i in range(13)]
+    capsys.readouterr()
+    assert main(["predict", str(model_path), str(table), "--label-column", "label",
+                 "--id-column", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "sample_id,label"
+    assert [line.split(",")[0] for line in lines[1:]] == ids
+
+    features = tmp_path / "features.csv"           # the same rows without their labels
+    features.write_text("\n".join(",".join(line.split(",")[:-1])
+                                  for line in table.read_text().splitlines()) + "\n")
+    ae_path = tmp_path / "ae.skae"
+    assert main(["fit", str(features), "--out", str(ae_path), "--id-column", "sample_id",
+                 "--max-iter", "2", "--random-state", "0", "--quiet"]) == 0
+    ae = skae.load(ae_path)
+    assert ae.n_features_in_ == 13
+    assert main(["transform", str(ae_path), str(features), "--id-column", "sample_id",
+                 "--out", str(tmp_path / "z.npz")]) == 0
+    with np.load(tmp_path / "z.npz") as saved:
+        assert list(saved["sample_id"]) == ids
+        with pytest.warns(UserWarning, match="feature names"):
+            np.testing.assert_allclose(saved["latent"], ae.transform(X.round(4)), rtol=1e-5,
+                                       atol=1e-6)
+    capsys.readouterr()
+    assert main(["score", str(ae_path), str(features), "--id-column", "sample_id"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "sample_id,anomaly_score" and lines[1].startswith("W1000,")
+
+    # Refused, named: a .npy output (one array), the label column as ids, a missing column,
+    # and a .npy DATA file (no columns to name).
+    assert main(["transform", str(ae_path), str(features), "--id-column", "sample_id",
+                 "--out", str(tmp_path / "z.npy")]) == 2
+    assert "holds one array" in capsys.readouterr().err
+    assert not (tmp_path / "z.npy").exists()
+    assert main(["fit", str(table), "--out", str(tmp_path / "x.skae"), "--model",
+                 "LatentClassifier", "--label-column", "label", "--id-column", "label"]) == 2
+    assert "name the same column" in capsys.readouterr().err
+    assert main(["fit", str(features), "--out", str(tmp_path / "x.skae"),
+                 "--id-column", "nope"]) == 2
+    assert "--id-column 'nope' is not a column" in capsys.readouterr().err
+    np.save(tmp_path / "X.npy", X)
+    assert main(["fit", str(tmp_path / "X.npy"), "--out", str(tmp_path / "x.skae"),
+                 "--id-column", "1"]) == 2
+    assert "--id-column applies to a .csv DATA file" in capsys.readouterr().err
+    # Without --id-column, a text id column is refused with the option named.
+    assert main(["fit", str(features), "--out", str(tmp_path / "x.skae")]) == 2
+    assert "--id-column for row ids" in capsys.readouterr().err
