@@ -141,7 +141,11 @@ def _csv_layout(path, what, label_column, id_column=None):
         raise CommandError(f"{what} file '{path}' is empty.")
     delimiter = _sniff_delimiter(sample)
     header = next(csv.reader([sample[0]], delimiter=delimiter))
-    has_header = not all(_is_number(v) for v in header)
+    # Text ids or labels in the first row make no header: only the other cells tell.
+    cells = [h.strip() for h in header]
+    by_number = {int(c) - 1 for c in (label_column, id_column)
+                 if c is not None and re.fullmatch(r"\d+", c.strip()) and c.strip() not in cells}
+    has_header = not all(_is_number(v) for j, v in enumerate(header) if j not in by_number)
     names = [h.strip() for h in header] if has_header else None
     n_columns = len(header)
     label = None if label_column is None else _column_index(label_column, names, n_columns,
@@ -171,15 +175,25 @@ def feature_names(path, *, what="DATA", label_column=None, id_column=None):
     return None if names is None else [names[i] for i in use]
 
 
-def read_ids(path, id_column):
-    """``(name, ids)``: the header name (``"id"`` without a header) and the values, as text,
-    of the id column of a .csv DATA file."""
+def _comments(id_column):
+    """What NumPy skips as a comment: nothing when there are ids, which may start with '#'
+    (the rows of features and of ids must be the same)."""
+    return None if id_column is not None else "#"
+
+
+def read_ids(path, id_column, *, label_column=None):
+    """``(name, ids)``: the header name (``"id"`` without a header, or for an unnamed
+    column) and the values, as text, of the id column of a .csv DATA file."""
     path = Path(path)
-    delimiter, names, n_columns, _, _, _ = _csv_layout(path, "DATA", None)
+    delimiter, names, n_columns, _, _, _ = _csv_layout(path, "DATA", label_column, id_column)
     ident = _column_index(id_column, names, n_columns, path, "--id-column")
-    ids = np.loadtxt(path, delimiter=delimiter, skiprows=int(names is not None), ndmin=2,
-                     usecols=[ident], dtype=str, encoding="utf-8-sig", quotechar='"')
-    return ("id" if names is None else names[ident]), ids.ravel()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*contained no data")  # a blank line
+        ids = np.loadtxt(path, delimiter=delimiter, skiprows=int(names is not None), ndmin=2,
+                         usecols=[ident], dtype=str, encoding="utf-8-sig", quotechar='"',
+                         comments=None)
+    name = "id" if names is None or not names[ident] else names[ident]
+    return name, ids.ravel()
 
 
 def _read_csv(path, *, what, label_column=None, id_column=None):
@@ -190,7 +204,8 @@ def _read_csv(path, *, what, label_column=None, id_column=None):
 
     def load(columns, dtype=np.float64):
         return np.loadtxt(path, delimiter=delimiter, skiprows=int(names is not None), ndmin=2,
-                          usecols=columns, dtype=dtype, encoding="utf-8-sig", quotechar='"')
+                          usecols=columns, dtype=dtype, encoding="utf-8-sig", quotechar='"',
+                          comments=_comments(id_column))
 
     try:
         # usecols, needed to leave a column out, makes numpy ignore extra values in a row:
@@ -722,6 +737,10 @@ def _peek_fit(argv):
     return known.model, known.estimator
 
 
+_ID_COLUMN_HELP = ("a column of a .csv DATA that identifies rows (its header name, or its "
+                   "number counted from 1): not a feature")
+
+
 def build_parser(argv=()):
     """The argument parser; for a ``fit`` command in ``argv``, with that model's options."""
     parser = argparse.ArgumentParser(
@@ -767,7 +786,8 @@ def build_parser(argv=()):
         command.add_argument("data", metavar="DATA", help=f"data to {what} (.npy, .npz or .csv)")
         command.add_argument("--allow-pickle", action="store_true", help=pickle_help)
         command.add_argument("--id-column", metavar="NAME|N", help=_ID_COLUMN_HELP
-                             + "; copied as the output's first column (.csv, .npz)")
+                             + "; copied, as text, as the first column of the output (.csv, "
+                             ".npz or the standard output; not .npy, which holds one array)")
         return command
 
     transform = model_command(
@@ -802,10 +822,6 @@ def build_parser(argv=()):
                               "number counted from 1), such as the labels of the file the "
                               "model was fit on")
     return parser
-
-
-_ID_COLUMN_HELP = ("a column of a .csv DATA that identifies rows (its header name, or its "
-                   "number counted from 1): not a feature")
 
 
 def _add_fit_parser(commands, model, inner):
@@ -923,7 +939,7 @@ def _fit(args):
         y = None if args.y is None else read_labels(args.y, len(X))
     names = feature_names(args.data, label_column=args.label_column,
                           id_column=args.id_column)
-    _note_row_ids(X, names, args.data)
+    _note_row_ids(X, names, args.data, args.label_column, args.id_column)
     if out.suffix.lower() in _PICKLE_SUFFIXES:
         _note(f"'{out}' is written in skae's safe format, not with joblib or pickle: read it "
               "with skae.load (a name ending in .skae says so).")
@@ -1012,8 +1028,14 @@ def _with_ids(args, columns):
     header name, prefixed with ``row_`` where a result has that name)."""
     if args.id_column is None:
         return columns
-    name, ids = read_ids(args.data, args.id_column)
-    while name in columns:
+    name, ids = read_ids(args.data, args.id_column,
+                         label_column=getattr(args, "label_column", None))
+    n_rows = len(np.asarray(next(iter(columns.values()))))
+    if len(ids) != n_rows:  # cannot happen when both readers agree: never pair them wrong
+        raise CommandError(f"DATA file '{args.data}': read {len(ids)} ids for {n_rows} rows.")
+    taken = set(columns) | {f"{key}{i}" for key, values in columns.items()
+                            if np.ndim(values) == 2 for i in range(np.shape(values)[1])}
+    while name in taken:
         name = f"row_{name}"
     return {name: ids, **columns}
 
@@ -1050,9 +1072,13 @@ def _columns_matched():
         yield
 
 
-def _note_row_ids(X, names, path):
+def _note_row_ids(X, names, path, label_column=None, id_column=None):
     """Note a column that looks like a row id (consecutive integers, or distinct integers
-    under a name such as "id"): the model would learn it as a feature."""
+    under a name such as "id"): the model would learn it as a feature. The note names it
+    as ``--id-column`` takes it: by header name, or by its number in the file."""
+    numbers = range(1, X.shape[1] + 1)
+    if Path(path).suffix.lower() == ".csv":
+        numbers = [i + 1 for i in _csv_layout(Path(path), "DATA", label_column, id_column)[4]]
     for j in range(X.shape[1]):
         column = X[:, j]
         if len(column) < 3 or not np.all(column == np.round(column)):
@@ -1060,11 +1086,13 @@ def _note_row_ids(X, names, path):
         steps = np.diff(column)
         named = names is not None and names[j].strip().lower() in _ID_NAMES
         if np.all(steps == 1) or (named and len(np.unique(column)) == len(column)):
-            label = f"'{names[j]}'" if names is not None else f"{j + 1}"
+            label = f"'{names[j]}'" if names is not None else f"{numbers[j]}"
+            advice = ("leave it out of the file" if Path(path).suffix.lower() != ".csv" else
+                      f"pass --id-column {names[j] if names is not None else numbers[j]}: it "
+                      "is then left out of the features, and transform, score and predict "
+                      "copy it to their output")
             _note(f"{path}: column {label} holds a distinct integer per row, like a row id; "
-                  "it is used as a feature. If it is an id, pass --id-column "
-                  f"{names[j] if names is not None else j + 1}: it is then left out of the "
-                  "features, and transform, score and predict copy it to their output.")
+                  f"it is used as a feature. If it is an id, {advice}.")
 
 
 _ID_NAMES = {"id", "index", "idx", "row", "row_id", "rowid", "sample_id", "key"}

@@ -740,6 +740,28 @@ def test_id_column_is_no_feature_and_follows_the_rows_into_every_output(tmp_path
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "sample_id,anomaly_score" and lines[1].startswith("W1000,")
 
+    # Without a header, text ids do not make the first row a header; ids may start with
+    # '#' (not a comment then); an id column named like an output column is renamed.
+    bare = tmp_path / "bare.csv"
+    bare.write_text("".join(f"{'#' if i % 2 else ''}{name}," + ",".join(f"{v:.4f}" for v in row)
+                            + "\n" for i, (name, row) in enumerate(zip(ids, X))))
+    bare_model = tmp_path / "bare.skae"
+    assert main(["fit", str(bare), "--out", str(bare_model), "--id-column", "1",
+                 "--max-iter", "2", "--random-state", "0", "--quiet"]) == 0
+    assert skae.load(bare_model).n_features_in_ == 13
+    capsys.readouterr()
+    assert main(["score", str(bare_model), str(bare), "--id-column", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "id,anomaly_score"
+    assert [line.split(",")[0] for line in lines[1:]] == [
+        f"{'#' if i % 2 else ''}{name}" for i, name in enumerate(ids)]
+    clash = tmp_path / "clash.csv"
+    clash.write_text(features.read_text().replace("sample_id,", "latent0,", 1))
+    assert main(["transform", str(ae_path), str(clash), "--id-column", "latent0", "--out",
+                 str(tmp_path / "clash_out.csv")]) == 0
+    header = (tmp_path / "clash_out.csv").read_text().splitlines()[0]
+    assert header.startswith("row_latent0,latent0,latent1")
+
     # Refused, named: a .npy output (one array), the label column as ids, a missing column,
     # and a .npy DATA file (no columns to name).
     assert main(["transform", str(ae_path), str(features), "--id-column", "sample_id",
