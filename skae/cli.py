@@ -175,10 +175,15 @@ def feature_names(path, *, what="DATA", label_column=None, id_column=None):
     return None if names is None else [names[i] for i in use]
 
 
-def _comments(id_column):
-    """What NumPy skips as a comment: nothing when there are ids, which may start with '#'
-    (the rows of features and of ids must be the same)."""
-    return None if id_column is not None else "#"
+def _load_columns(path, delimiter, has_header, columns, *, id_column, dtype=np.float64):
+    """Columns of a .csv as one 2-D array. Lines starting with '#' are comments, except when
+    there are ids, which may start with '#': the rows of features and of ids must be the
+    same."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*contained no data")  # a blank line
+        return np.loadtxt(path, delimiter=delimiter, skiprows=int(has_header), ndmin=2,
+                          usecols=columns, dtype=dtype, encoding="utf-8-sig", quotechar='"',
+                          comments=None if id_column is not None else "#")
 
 
 def read_ids(path, id_column, *, label_column=None):
@@ -187,11 +192,8 @@ def read_ids(path, id_column, *, label_column=None):
     path = Path(path)
     delimiter, names, n_columns, _, _, _ = _csv_layout(path, "DATA", label_column, id_column)
     ident = _column_index(id_column, names, n_columns, path, "--id-column")
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*contained no data")  # a blank line
-        ids = np.loadtxt(path, delimiter=delimiter, skiprows=int(names is not None), ndmin=2,
-                         usecols=[ident], dtype=str, encoding="utf-8-sig", quotechar='"',
-                         comments=None)
+    ids = _load_columns(path, delimiter, names is not None, [ident], id_column=id_column,
+                        dtype=str)
     name = "id" if names is None or not names[ident] else names[ident]
     return name, ids.ravel()
 
@@ -203,9 +205,8 @@ def _read_csv(path, *, what, label_column=None, id_column=None):
     drop = set(range(n_columns)) - set(use)
 
     def load(columns, dtype=np.float64):
-        return np.loadtxt(path, delimiter=delimiter, skiprows=int(names is not None), ndmin=2,
-                          usecols=columns, dtype=dtype, encoding="utf-8-sig", quotechar='"',
-                          comments=_comments(id_column))
+        return _load_columns(path, delimiter, names is not None, columns,
+                             id_column=id_column, dtype=dtype)
 
     try:
         # usecols, needed to leave a column out, makes numpy ignore extra values in a row:

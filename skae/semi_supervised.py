@@ -502,8 +502,7 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
           0.956; on the 10,000 test images (measured once, after the choice) 0.904 /
           0.951 / 0.947 (a new row takes the distributions of its 10 nearest training
           codes, which costs about 0.01 against the training rows).
-        - the bundled digits, the default autoencoder then (hidden layers (128, 64, 16),
-          without masking noise), seeds
+        - the bundled digits, the default autoencoder (without masking noise then), seeds
           0-2: 5 labels per class
           0.959 / 0.929 / 0.953; 10 per class 0.970 / 0.929 / 0.963.
 
