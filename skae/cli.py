@@ -1056,9 +1056,14 @@ def _by_name(model, X, names, args):
             missing and f"missing {', '.join(map(repr, missing))}",
             unexpected and f"not in the model {', '.join(map(repr, unexpected))}",
             len(set(names)) != len(names) and "some names repeat") if part)
+        hint = ""
+        if unexpected and not missing and getattr(args, "id_column", None) is None:
+            # A model fit with --id-column (or --label-column) never saw that column.
+            hint = (f" If {', '.join(map(repr, unexpected))} holds row ids or labels, name it "
+                    "with --id-column (or --label-column) as at fit time.")
         raise CommandError(
             f"DATA file '{args.data}' has other columns than MODEL '{args.model}' was fitted "
-            f"on ({said}); the model's columns: {', '.join(map(repr, fitted))}.")
+            f"on ({said}); the model's columns: {', '.join(map(repr, fitted))}.{hint}")
     _note(f"{args.data}: columns put in the model's order by their header names "
           f"({', '.join(fitted)}).")
     return X[:, [names.index(n) for n in fitted]]

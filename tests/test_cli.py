@@ -781,3 +781,22 @@ def test_id_column_is_no_feature_and_follows_the_rows_into_every_output(tmp_path
     # Without --id-column, a text id column is refused with the option named.
     assert main(["fit", str(features), "--out", str(tmp_path / "x.skae")]) == 2
     assert "--id-column for row ids" in capsys.readouterr().err
+
+
+def test_a_model_fit_with_id_column_names_the_option_when_data_comes_without_it(tmp_path,
+                                                                                 capsys):
+    # Numeric ids read as a feature without --id-column: the column the model never saw is
+    # named, with the option that leaves it out.
+    rng = np.random.RandomState(0)
+    table = tmp_path / "t.csv"
+    table.write_text("sample_id,a,b,c\n" + "".join(
+        f"{100 + i},{r[0]:.3f},{r[1]:.3f},{r[2]:.3f}\n" for i, r in enumerate(rng.rand(30, 3))))
+    model = tmp_path / "m.skae"
+    assert main(["fit", str(table), "--out", str(model), "--id-column", "sample_id",
+                 "--max-iter", "2", "--random-state", "0", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["transform", str(model), str(table), "--out", str(tmp_path / "z.csv")]) == 2
+    assert not (tmp_path / "z.csv").exists()
+    err = capsys.readouterr().err
+    assert "not in the model 'sample_id'" in err
+    assert "If 'sample_id' holds row ids or labels, name it with --id-column" in err
