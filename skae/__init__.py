@@ -5,7 +5,8 @@ Modules, one line each:
 - ``autoencoder``: AutoencoderTransformer, its sparse, denoising, contractive variants, the VAE
 - ``anomaly``: AutoencoderOutlierDetector, outliers by reconstruction error
 - ``semi_supervised``: LatentClassifier, AutoencoderClassifier and ManifoldLabelSpreading
-  (labels spread over UMAP's neighbour graph of the codes), few-label classification
+  (labels spread over UMAP's neighbour graph of the codes), few-label classification;
+  ConvClassifier (a small convolutional network for images, trained with random shifts)
 - ``cluster``: LatentClustering (the N2D recipe: autoencoder -> UMAP -> GaussianMixture),
   DeepEmbeddedClustering (DEC / IDEC) and clustering_autoencoder (their default autoencoder)
 - ``metrics``: clustering_accuracy and other scores scikit-learn lacks
@@ -33,6 +34,7 @@ import importlib
 # ``import skae`` and the ``skae`` command's help and input checks do not import torch.
 _LAZY = {
     "AutoencoderClassifier": ".semi_supervised",
+    "ConvClassifier": ".semi_supervised",
     "AutoencoderOutlierDetector": ".anomaly",
     "AutoencoderTransformer": ".autoencoder",
     "ContractiveAutoencoder": ".autoencoder",
@@ -58,6 +60,7 @@ __all__ = [
     "AutoencoderOutlierDetector",
     "AutoencoderTransformer",
     "ContractiveAutoencoder",
+    "ConvClassifier",
     "DeepEmbeddedClustering",
     "DenoisingAutoencoder",
     "LatentClassifier",

@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = '726963d085064e1fae6b'
+KEY = '475de1e3cbfa032b258e'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -789,6 +789,71 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'the input.',
                             'needs_y': False,
                             'has_verbose': True},
+ 'ConvClassifier': {'params': [{'name': 'image_shape',
+                                'default': 'None',
+                                'type': 'tuple of int or None, default=None',
+                                'doc': '``(height, width)`` or ``(channels, height, width)`` of '
+                                       'the images in the flat rows of ``X`` (channels first). '
+                                       '``None`` reads each row as a one-row image ``(1, 1, '
+                                       'n_features)``: a signal, convolved along its features.',
+                                'role': 'value'},
+                               {'name': 'channels',
+                                'default': '(32, 64)',
+                                'type': 'tuple of int, default=(32, 64)',
+                                'doc': 'Output channels of each convolution.',
+                                'role': 'value'},
+                               {'name': 'hidden_size',
+                                'default': '128',
+                                'type': 'int, default=128',
+                                'doc': 'Width of the layer between the convolutions and the '
+                                       'output.',
+                                'role': 'value'},
+                               {'name': 'max_shift',
+                                'default': '2',
+                                'type': 'int, default=2',
+                                'doc': 'Largest shift, in pixels, along each axis of the image, at '
+                                       'most an eighth of that axis (so none along an axis of '
+                                       'fewer than 8 pixels). ``0`` trains on the images as they '
+                                       'are. Measured on MNIST (the 60,000 training images labeled '
+                                       'by ``ManifoldLabelSpreading(labeling="clusters")`` from '
+                                       '100 labels, 0.970 of them right; dev seed 5): 0.977 test '
+                                       'accuracy with the defaults (5 epochs, 44 s on two cores), '
+                                       '0.972 with ``max_shift=0``; a perceptron on the pixels '
+                                       '0.964, the nearest codes 0.962. On small images with few '
+                                       'rows it needs more epochs: trained on 1,257 of the bundled '
+                                       '8 x 8 digits with their true labels, 0.89 held-out '
+                                       'accuracy after 30 epochs, above 0.9 after 60.',
+                                'role': 'value'},
+                               {'name': 'max_iter',
+                                'default': '5',
+                                'type': 'int, default=5',
+                                'doc': 'Epochs of training (no early stopping).',
+                                'role': 'value'},
+                               {'name': 'batch_size',
+                                'default': '256',
+                                'type': 'int, default=256',
+                                'doc': '',
+                                'role': 'value'},
+                               {'name': 'learning_rate_init',
+                                'default': '0.001',
+                                'type': 'float, default=1e-3',
+                                'doc': "Adam's learning rate.",
+                                'role': 'value'},
+                               {'name': 'random_state',
+                                'default': 'None',
+                                'type': 'int, RandomState instance or None, default=None',
+                                'doc': 'Seeds the weights, the batch order and the shifts.',
+                                'role': 'value'},
+                               {'name': 'device',
+                                'default': "'auto'",
+                                'type': 'str or torch.device, default="auto"',
+                                'doc': 'Where to train: ``"auto"`` picks CUDA when present, else '
+                                       'the CPU.',
+                                'role': 'value'}],
+                    'summary': 'A small convolutional network for images, trained with random '
+                               'shifts of its inputs.',
+                    'needs_y': True,
+                    'has_verbose': True},
  'DeepEmbeddedClustering': {'params': [{'name': 'estimator',
                                         'default': 'None',
                                         'type': 'estimator object, default=None',

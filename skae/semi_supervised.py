@@ -7,6 +7,7 @@ on all rows and any classifier on the codes of the labeled rows (or on every row
 trains a classification head on the latent code jointly with the reconstruction.
 """
 
+import functools
 import math
 from numbers import Integral, Real
 
@@ -21,12 +22,16 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
 from ._base import TorchEstimatorMixin, _param_reprs, as_built
-from ._bridge import as_tensor, map_batches, tensors_beside, torch_generator, torch_seed
+from ._bridge import (as_tensor, map_batches, resolve_device, tensors_beside, torch_generator,
+                      torch_seed)
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._refine import codes_of, fit_autoencoder, refinement_start
-from ._validation import PositiveIntSequence, validate_X
+from ._images import check_image_shape
+from ._validation import Device, ImageShape, PositiveIntSequence, validate_X
 from .cluster import LatentClustering
-from .nn.classification import JointObjective, LatentClassifierModel
+from .nn.classification import (ConvClassifierModel, CrossEntropyObjective, JointObjective,
+                                LatentClassifierModel)
+from .nn.corruption import random_shift
 
 UNLABELED = -1
 
@@ -432,6 +437,192 @@ class AutoencoderClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator)
         return self.classes_[np.argmax(proba, axis=1)]
 
 
+class ConvClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """A small convolutional network for images, trained with random shifts of its inputs.
+
+    3x3 stride-2 convolutions, a hidden layer and a softmax output, trained by Adam on the
+    cross-entropy of every row. In training each image is moved by up to ``max_shift``
+    pixels (its own random shift, the border's pixels repeated), so the network learns
+    that a drawing moved by a pixel or two is the same drawing. Every row of ``X`` must be
+    labeled: this is the classifier ``ManifoldLabelSpreading(classifier=...)`` trains on
+    every training row with the label the spread gave it, to predict new rows.
+
+    Parameters
+    ----------
+    image_shape : tuple of int or None, default=None
+        ``(height, width)`` or ``(channels, height, width)`` of the images in the flat rows
+        of ``X`` (channels first). ``None`` reads each row as a one-row image
+        ``(1, 1, n_features)``: a signal, convolved along its features.
+    channels : tuple of int, default=(32, 64)
+        Output channels of each convolution.
+    hidden_size : int, default=128
+        Width of the layer between the convolutions and the output.
+    max_shift : int, default=2
+        Largest shift, in pixels, along each axis of the image, at most an eighth of that
+        axis (so none along an axis of fewer than 8 pixels). ``0`` trains on the images as
+        they are. Measured on MNIST (the 60,000 training images labeled by
+        ``ManifoldLabelSpreading(labeling="clusters")`` from 100 labels, 0.970 of them
+        right; dev seed 5): 0.977 test accuracy with the defaults (5 epochs, 44 s on two
+        cores), 0.972 with ``max_shift=0``; a perceptron on the pixels 0.964, the nearest
+        codes 0.962. On small images with few rows it needs more epochs: trained on 1,257
+        of the bundled 8 x 8 digits with their true labels, 0.89 held-out accuracy after 30
+        epochs, above 0.9 after 60.
+    max_iter : int, default=5
+        Epochs of training (no early stopping).
+    batch_size : int, default=256
+    learning_rate_init : float, default=1e-3
+        Adam's learning rate.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weights, the batch order and the shifts.
+    verbose : int, default=0
+        ``1`` shows a progress bar over epochs.
+    device : str or torch.device, default="auto"
+        Where to train: ``"auto"`` picks CUDA when present, else the CPU.
+
+    Attributes
+    ----------
+    module_ : skae.nn.classification.ConvClassifierModel
+        The trained network.
+    image_shape_ : tuple of 3 int
+        ``(channels, height, width)`` of the images.
+    classes_ : ndarray of shape (n_classes,)
+        The labels seen.
+    history_ : list of dict
+        One dict per epoch: the training cross-entropy.
+    n_iter_ : int
+        Epochs run.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when ``X`` had string column names.
+
+    See Also
+    --------
+    ManifoldLabelSpreading : Labels every row from a few, then predicts new rows.
+
+    Examples
+    --------
+    >>> from skae import ConvClassifier
+    >>> from skae.datasets import load_digits
+    >>> X, y = load_digits()
+    >>> clf = ConvClassifier(image_shape=(8, 8), max_iter=3, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 10)
+    """
+
+    _parameter_constraints = {
+        "image_shape": [ImageShape(allow_2d=True), None],
+        "channels": [PositiveIntSequence()],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "max_shift": [Interval(Integral, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "device": [Device()],
+    }
+
+    def __init__(self, image_shape=None, *, channels=(32, 64), hidden_size=128, max_shift=2,
+                 max_iter=5, batch_size=256, learning_rate_init=1e-3, random_state=None,
+                 verbose=0, device="auto"):
+        self.image_shape = image_shape
+        self.channels = channels
+        self.hidden_size = hidden_size
+        self.max_shift = max_shift
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the network on every row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Flat images.
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        self : object
+        """
+        X = validate_X(self, X, reset=True)
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(X, y)
+        check_classification_targets(y)
+        self.classes_, targets = np.unique(y, return_inverse=True)
+        self.image_shape_ = ((1, 1, X.shape[1]) if self.image_shape is None else
+                             check_image_shape(self.image_shape, X.shape[1], allow_2d=True))
+        rng = check_random_state(self.random_state)
+        device = resolve_device(self.device)
+        self._built_params = _param_reprs(self)  # what skae.load rebuilds the network from
+        with torch_seed(int(rng.randint(2**31 - 1)), device=None):
+            model = self.untrained_module().to(device)
+        low, high = float(X.min()), float(X.max())
+        model.set_normalization(low, high - low if high > low else 1.0)
+        shift = tuple(min(self.max_shift, size // 8) for size in self.image_shape_[1:])
+        corruption = (None if not any(shift) else functools.partial(
+            random_shift, image_shape=self.image_shape_, max_shift=shift))
+        inputs = as_tensor(X, device)
+        _, history = self._train(
+            model, CrossEntropyObjective(corruption),
+            (inputs, *tensors_beside(inputs, targets.astype(np.int64))), X=X, rng=rng,
+            device=device, max_iter=self.max_iter, learning_rate=self.learning_rate_init,
+            batch_size=self.batch_size, warn_unconverged=False,
+        )
+        self.module_ = model.eval()
+        self.history_ = history
+        self.n_iter_ = len(history)
+        return self
+
+    def untrained_module(self):
+        """A new, untrained network of the fitted shape (for ``skae.load``).
+
+        Returns
+        -------
+        module : torch.nn.Module
+        """
+        check_is_fitted(self, ["image_shape_", "classes_"])
+        built = as_built(self)
+        return ConvClassifierModel(self.image_shape_, tuple(int(c) for c in built.channels),
+                                   int(built.hidden_size), len(self.classes_))
+
+    def predict_proba(self, X):
+        """Class probabilities from the network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        X = validate_X(self, X, reset=False)
+        return map_batches(self.module_, X, lambda m, x: m.predict_proba(x))
+
+    def predict(self, X):
+        """Predict the class of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
 class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
     """Few-label classification on the manifold of the codes: labels spread over UMAP's graph.
 
@@ -449,7 +640,10 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
        chooses what the other unlabeled rows take: the spread (default), their clusters'
        distribution (cluster-then-label), or the product of the two.
     4. A new row takes the distance-weighted mean of the distributions of its 10 nearest
-       training rows in code space.
+       training rows in code space; or, given a ``classifier``, what that classifier
+       predicts, trained on every training row with the class the steps above gave it
+       (for images, ``ConvClassifier``: on MNIST with 100 labels, dev seed 5, 0.977 test
+       accuracy against 0.962 from the nearest codes).
 
     The graph is sparse (``n_neighbors`` edges a row): no ``n_samples x n_samples`` matrix is
     built, so it runs on all of MNIST.
@@ -519,8 +713,25 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         the product 0.889, the clusters 0.850: the spread stays the default, and
         ``"clusters"`` (or ``"product"``) is for very few labels on data whose clusters
         are the classes, as on MNIST.
+    classifier : estimator object or None, default=None
+        What predicts new rows: a classifier with ``fit`` and ``predict_proba``, cloned and
+        fit on every training row, labeled or not, with its most probable class in
+        ``label_distributions_`` (seeded from ``random_state`` when its own is None).
+        ``None``: the distance-weighted mean of the distributions of a new row's 10
+        nearest training rows in code space. The codes of a new row carry less than its
+        pixels: on MNIST (10 labels per class, ``labeling="clusters"``, dev seed 5, the
+        default autoencoder at 20 epochs), where 0.970 of the training rows were labeled
+        right, the nearest codes gave 0.962 test accuracy (logistic regression on the codes
+        0.962, even with every training row's true label only 0.965), a perceptron on the
+        pixels 0.964 and ``ConvClassifier(image_shape=(28, 28))``, which learns from
+        shifted images, 0.977. It needs many rows: on the bundled digits (1,797 8 x 8
+        images, 50 labels, seed 0, a small autoencoder) ``ConvClassifier(image_shape=(8,
+        8), max_iter=20)`` gave 0.82 against 0.94 from the nearest codes. The
+        classifier's ``predict_proba`` is ``predict_proba``'s, so ``predict`` may differ
+        from ``label_distributions_`` on the training rows themselves.
     random_state : int, RandomState instance or None, default=None
-        Seeds the autoencoder (when its own ``random_state`` is None), UMAP and the mixture.
+        Seeds the autoencoder (when its own ``random_state`` is None), UMAP, the mixture
+        and the ``classifier`` (when its own is None).
 
     Attributes
     ----------
@@ -532,7 +743,9 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         Class distribution of each component (for rows the labels do not reach, and for
         every row unless ``labeling="spread"``).
     code_neighbors_ : sklearn.neighbors.KNeighborsRegressor
-        From codes to ``label_distributions_``, for new rows.
+        From codes to ``label_distributions_``, for new rows (when ``classifier`` is None).
+    classifier_ : estimator object or None
+        The fitted ``classifier``, None without one.
     n_unreached_ : int
         Training rows that no labeled row reached in the graph.
     n_iter_ : int
@@ -547,6 +760,7 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
     See Also
     --------
     LatentClassifier : A classifier on the codes of the labeled rows.
+    ConvClassifier : A classifier for images, to predict new rows.
     skae.LatentClustering : The clustering underneath.
     sklearn.semi_supervised.LabelSpreading : The same spreading on a graph of ``X``.
 
@@ -578,12 +792,13 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left")],
         "smoothing": [Interval(Real, 0, None, closed="neither")],
         "labeling": [StrOptions({"spread", "clusters", "product"})],
+        "classifier": [HasMethods(["fit", "predict_proba"]), None],
         "random_state": ["random_state"],
     }
 
     def __init__(self, estimator=None, *, n_clusters=None, n_components=None, n_neighbors=20,
                  min_dist=0.0, alpha=0.99, max_iter=1000, tol=1e-3, smoothing=1.0,
-                 labeling="spread", random_state=None):
+                 labeling="spread", classifier=None, random_state=None):
         self.estimator = estimator
         self.n_clusters = n_clusters
         self.n_components = n_components
@@ -594,6 +809,7 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.smoothing = smoothing
         self.labeling = labeling
+        self.classifier = classifier
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -649,12 +865,18 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         # overruled rows' own labels: 0.76 training accuracy on three blobs, spread 0.87).
         distributions[labeled] = spread_distributions[labeled]
         self.label_distributions_ = distributions
-        self.code_neighbors_ = KNeighborsRegressor(min(10, X.shape[0]), weights="distance").fit(
-            codes_of(self.clustering_.estimator_, X), distributions)
+        self.classifier_ = None
+        if self.classifier is None:
+            self.code_neighbors_ = KNeighborsRegressor(
+                min(10, X.shape[0]), weights="distance").fit(
+                codes_of(self.clustering_.estimator_, X), distributions)
+        else:
+            self.classifier_ = _seeded(clone(self.classifier), self.random_state).fit(
+                X, self.classes_[np.argmax(distributions, axis=1)])
         return self
 
     def predict_proba(self, X):
-        """Class probabilities: those of the nearest training rows in code space.
+        """Class probabilities: the ``classifier``'s, else those of the nearest training codes.
 
         Parameters
         ----------
@@ -666,6 +888,12 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_X(self, X, reset=False)
+        if self.classifier_ is not None:
+            # A class that no training row ended in is one the classifier never saw.
+            proba = np.zeros((X.shape[0], len(self.classes_)))
+            proba[:, np.searchsorted(self.classes_, self.classifier_.classes_)] = (
+                self.classifier_.predict_proba(X))
+            return proba
         proba = self.code_neighbors_.predict(codes_of(self.clustering_.estimator_, X))
         return proba / proba.sum(axis=1, keepdims=True)
 
@@ -682,6 +910,16 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+def _seeded(estimator, random_state):
+    """``estimator`` seeded from ``random_state`` (an int or RandomState) when it has a
+    ``random_state`` of None, so the meta-estimator's seed reproduces it."""
+    params = estimator.get_params(deep=False)
+    if random_state is not None and "random_state" in params and params["random_state"] is None:
+        seed = check_random_state(random_state).randint(2**31 - 1)
+        estimator.set_params(random_state=int(seed))
+    return estimator
 
 
 def _spread(graph, seeds, alpha, max_iter, tol):

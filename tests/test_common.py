@@ -10,6 +10,7 @@ from skae import (
     AutoencoderOutlierDetector,
     AutoencoderTransformer,
     ContractiveAutoencoder,
+    ConvClassifier,
     DeepEmbeddedClustering,
     DenoisingAutoencoder,
     LatentClassifier,
@@ -65,6 +66,9 @@ ESTIMATORS = [
     AutoencoderOutlierDetector(_small_ae(), cv=2, random_state=0),
     LatentClustering(_small_ae(max_iter=30), n_clusters=3, n_neighbors=5, random_state=0),
     ManifoldLabelSpreading(_small_ae(max_iter=30), n_neighbors=5, random_state=0),
+    # Enough steps to fit the checks' training data (they ask for 0.83 accuracy on it).
+    ConvClassifier(channels=(4,), hidden_size=8, max_iter=100, learning_rate_init=1e-2,
+                   random_state=0),
 ]
 _UNLABELED_MARKER = (
     "y == -1 marks an unlabeled row (sklearn's semi-supervised convention), so a binary "

@@ -69,6 +69,8 @@ ESTIMATORS = {
         _small_ae(), n_clusters=3, n_neighbors=5, random_state=0), None),
     "ManifoldLabelSpreading": (lambda: skae.ManifoldLabelSpreading(
         _small_ae(), n_neighbors=5, random_state=0), "few_labels"),
+    "ConvClassifier": (lambda: skae.ConvClassifier(channels=(4,), hidden_size=8, max_iter=2,
+                                                   random_state=0), "labels"),
 }
 
 #: Estimators whose fit needs several rows (two classes, n_clusters samples).

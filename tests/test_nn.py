@@ -212,3 +212,30 @@ def test_divergence_guard_runs_first_and_skips_later_callbacks():
     trainer.objective = lambda *a, **k: {"loss": torch.tensor(math.nan, requires_grad=True)}
     trainer.fit(torch.rand(32, 6), max_iter=5)
     assert trainer.diverged and not trainer.converged and seen == [True]
+
+
+def test_random_shift_moves_each_image_by_its_own_offset_repeating_the_edge():
+    import numpy as np
+
+    from skae.nn.corruption import random_shift
+
+    images = torch.arange(2 * 4 * 5, dtype=torch.float32).reshape(1, 2, 4, 5).repeat(300, 1, 1, 1)
+    x = images.reshape(300, -1)
+    before = x.clone()
+    generator = torch.Generator().manual_seed(0)
+    out = random_shift(x, generator, image_shape=(2, 4, 5), max_shift=(1, 2))
+    assert torch.equal(x, before) and out.shape == x.shape
+    # Every allowed offset, the edge repeated: np.pad's "edge" mode, then a window.
+    padded = np.pad(images[0].numpy(), ((0, 0), (1, 1), (2, 2)), mode="edge")
+    windows = {(dy, dx): padded[:, dy:dy + 4, dx:dx + 5].ravel()
+               for dy in range(3) for dx in range(5)}
+    seen = set()
+    for row in out.numpy():
+        match = [key for key, window in windows.items() if np.array_equal(row, window)]
+        assert len(match) == 1      # channels move together, by one of the 15 offsets
+        seen.add(match[0])
+    assert seen == set(windows)
+    again = random_shift(x, torch.Generator().manual_seed(0), image_shape=(2, 4, 5),
+                         max_shift=(1, 2))
+    assert torch.equal(out, again)
+    assert torch.equal(random_shift(x, generator, image_shape=(2, 4, 5), max_shift=(0, 0)), x)

@@ -4,14 +4,15 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.semi_supervised import LabelSpreading, SelfTrainingClassifier
 
-from skae import (AutoencoderClassifier, AutoencoderTransformer, LatentClassifier,
-                  ManifoldLabelSpreading, config_context)
+from skae import (AutoencoderClassifier, AutoencoderTransformer, ConvClassifier,
+                  LatentClassifier, ManifoldLabelSpreading, config_context)
 from skae.demo import few_label_indices
 
 
@@ -337,3 +338,66 @@ def test_a_few_dozen_rows_keep_their_two_clusters_apart():
     model = ManifoldLabelSpreading(random_state=0).fit(X, y_few)
     assert model.clustering_.manifold_.n_neighbors == 5
     assert np.mean(model.predict(X) == y) >= 0.9
+
+
+def test_a_classifier_predicts_new_rows_from_every_rows_label(few_labels, frozen_ae):
+    # The classifier is fit on every training row with its most probable class, and its
+    # probabilities are the estimator's; the nearest codes are not fit then.
+    X_train, y_few, X_test, y_test, _ = few_labels
+    model = ManifoldLabelSpreading(frozen_ae, classifier=LogisticRegression(max_iter=2000),
+                                   random_state=0).fit(X_train, y_few)
+    assert not hasattr(model, "code_neighbors_")
+    spread = model.classes_[model.label_distributions_.argmax(axis=1)]
+    alone = LogisticRegression(max_iter=2000).fit(X_train, spread)
+    np.testing.assert_allclose(model.predict_proba(X_test), alone.predict_proba(X_test))
+    assert model.score(X_test, y_test) > 0.8
+    assert ManifoldLabelSpreading(frozen_ae, random_state=0).fit(
+        X_train, y_few).classifier_ is None
+
+
+class _WithoutFirstClass(ClassifierMixin, BaseEstimator):
+    """Logistic regression that never sees the smallest class."""
+
+    def fit(self, X, y):
+        keep = y != np.min(y)
+        self.model_ = LogisticRegression(max_iter=2000).fit(X[keep], y[keep])
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)
+
+
+def test_a_class_the_classifier_never_saw_gets_probability_zero(few_labels, frozen_ae):
+    X_train, y_few, X_test, _, _ = few_labels
+    model = ManifoldLabelSpreading(frozen_ae, classifier=_WithoutFirstClass(),
+                                   random_state=0).fit(X_train, y_few)
+    proba = model.predict_proba(X_test)
+    assert proba.shape == (len(X_test), 10)
+    assert np.all(proba[:, 0] == 0)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(proba[:, 1:], model.classifier_.predict_proba(X_test))
+
+
+def test_conv_classifier_learns_images_and_is_seeded_by_the_spreading(digits, few_labels,
+                                                                     frozen_ae):
+    X_train, y_few, X_test, y_test, _ = few_labels
+    # Trained on the digits' true labels, as 8 x 8 images.
+    X, y = digits
+    X_fit, X_held, y_fit, y_held = train_test_split(X, y, test_size=0.3, random_state=0)
+    clf = ConvClassifier(image_shape=(8, 8), max_iter=60, random_state=0)
+    assert clf.fit(X_fit, y_fit).score(X_held, y_held) > 0.9
+    assert clf.n_iter_ == 60 and len(clf.history_) == 60
+    assert clf.image_shape_ == (1, 8, 8)
+    # Seeded from the meta-estimator: two fits give one model.
+    small = ConvClassifier(image_shape=(8, 8), max_iter=2)
+    first, second = (ManifoldLabelSpreading(frozen_ae, classifier=small, random_state=0).fit(
+        X_train, y_few) for _ in range(2))
+    assert isinstance(first.classifier_.random_state, int) and small.random_state is None
+    np.testing.assert_array_equal(first.predict_proba(X_test), second.predict_proba(X_test))
+
+
+def test_conv_classifier_refuses_an_image_shape_that_does_not_hold_the_rows():
+    X = np.random.RandomState(0).uniform(size=(20, 64))
+    with pytest.raises(ValueError, match=r"image_shape=\(7, 7\) holds 49 values but X has 64"):
+        ConvClassifier(image_shape=(7, 7)).fit(X, np.arange(20) % 2)

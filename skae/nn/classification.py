@@ -5,7 +5,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .modules import build_mlp
+from .modules import build_conv_encoder, build_mlp
 
 
 class LatentClassifierModel(nn.Module):
@@ -100,3 +100,70 @@ class JointObjective:
     def extra_rows(self):
         """Rows a step encodes beyond its batch: the autoencoder objective's."""
         return getattr(self.reconstruction, "extra_rows", 0)
+
+
+class ConvClassifierModel(nn.Module):
+    """A small convolutional network from flat images to class logits: 3x3 stride-2
+    convolutions, a hidden layer, a linear output.
+
+    Parameters
+    ----------
+    image_shape : tuple of 3 int
+        ``(channels, height, width)`` of one image.
+    channels : sequence of int
+        Output channels of each convolution.
+    hidden_size : int
+        Width of the layer between the convolutions and the output.
+    n_classes : int
+    """
+
+    def __init__(self, image_shape, channels, hidden_size, n_classes):
+        super().__init__()
+        self.features = build_conv_encoder(image_shape, channels, hidden_size,
+                                           output_activation="relu")
+        self.output = nn.Linear(hidden_size, n_classes)
+        # Inputs are mapped to [0, 1] by one shift and one scale for the whole image.
+        self.register_buffer("shift", torch.zeros(()))
+        self.register_buffer("scale", torch.ones(()))
+
+    def set_normalization(self, shift, scale):
+        """Set the one ``shift`` and ``scale`` of ``normalize``."""
+        self.shift.fill_(float(shift))
+        self.scale.fill_(float(scale))
+
+    def normalize(self, x):
+        """Raw inputs to the working space, ``(x - shift) / scale``."""
+        return (x - self.shift) / self.scale
+
+    def logits(self, x):
+        """Class logits of inputs in the working space."""
+        return self.output(self.features(x))
+
+    def forward(self, x):
+        """Class logits of raw inputs (normalised here), shape (n_samples, n_classes)."""
+        return self.logits(self.normalize(x))
+
+    def predict_proba(self, x):
+        """Class probabilities of raw inputs: the softmax of the logits."""
+        return torch.softmax(self(x), dim=1)
+
+
+class CrossEntropyObjective:
+    """Cross-entropy of a classifier's logits, with its inputs corrupted in training.
+
+    Parameters
+    ----------
+    corruption : callable or None
+        ``fn(x, generator)`` returning a corrupted copy of a batch in the working space
+        (``random_shift`` for images); applied in training only.
+    """
+
+    def __init__(self, corruption=None):
+        self.corruption = corruption
+
+    def __call__(self, model, x, y, *, training=False, generator=None):
+        inputs = model.normalize(x)
+        if training and self.corruption is not None:
+            inputs = self.corruption(inputs, generator)
+        loss = F.cross_entropy(model.logits(inputs), y)
+        return {"classification": loss, "loss": loss}

@@ -37,3 +37,25 @@ CORRUPTIONS = {
     "mask": (masking_noise, "fraction"),
     "salt_and_pepper": (salt_and_pepper_noise, "fraction"),
 }
+
+
+def random_shift(x, generator=None, *, image_shape, max_shift):
+    """Each image of ``x`` (flat rows of ``(channels, height, width)`` images) moved by its
+    own random whole number of pixels, up to ``max_shift = (rows, columns)`` either way;
+    the pixels uncovered at the border repeat the edge, so the background stays.
+
+    Small shifts are the corruption that teaches a network that a drawing moved by a pixel
+    or two is the same drawing.
+    """
+    n_rows = x.shape[0]
+    channels, height, width = image_shape
+    up, left = max_shift
+    images = x.reshape(n_rows, channels, height, width)
+    padded = torch.nn.functional.pad(images, (left, left, up, up), mode="replicate")
+    dy = torch.randint(0, 2 * up + 1, (n_rows, 1), generator=generator, device=x.device)
+    dx = torch.randint(0, 2 * left + 1, (n_rows, 1), generator=generator, device=x.device)
+    rows = (torch.arange(height, device=x.device) + dy)[:, None, :, None]
+    columns = (torch.arange(width, device=x.device) + dx)[:, None, None, :]
+    batch = torch.arange(n_rows, device=x.device)[:, None, None, None]
+    channel = torch.arange(channels, device=x.device)[None, :, None, None]
+    return padded[batch, channel, rows, columns].reshape(n_rows, -1)
