@@ -840,7 +840,8 @@ def _add_fit_parser(commands, model, inner):
     fit.add_argument("--y", metavar="FILE",
                      help="labels for a supervised model (AutoencoderClassifier, "
                           "LatentClassifier), one per row of DATA: .npy, .npz (array 'y' or "
-                          "the only one) or .csv (one column); -1 marks an unlabeled row")
+                          "the only one) or .csv (one column); -1 marks an unlabeled row for the "
+                          "semi-supervised models")
     fit.add_argument("--label-column", metavar="NAME|N",
                      help="take the labels from this column of a .csv DATA (its header name, "
                           "or its number counted from 1); the column is not a feature")
@@ -1058,9 +1059,12 @@ def _by_name(model, X, names, args):
             len(set(names)) != len(names) and "some names repeat") if part)
         hint = ""
         if unexpected and not missing and getattr(args, "id_column", None) is None:
-            # A model fit with --id-column (or --label-column) never saw that column.
-            hint = (f" If {', '.join(map(repr, unexpected))} holds row ids or labels, name it "
-                    "with --id-column (or --label-column) as at fit time.")
+            # A model fit with --id-column (or --label-column, where the command has it)
+            # never saw that column.
+            labels = hasattr(args, "label_column")
+            hint = (f" If {', '.join(map(repr, unexpected))} holds row ids"
+                    f"{' or labels' if labels else ''}, name it with --id-column"
+                    f"{' (or --label-column)' if labels else ''} as at fit time.")
         raise CommandError(
             f"DATA file '{args.data}' has other columns than MODEL '{args.model}' was fitted "
             f"on ({said}); the model's columns: {', '.join(map(repr, fitted))}.{hint}")

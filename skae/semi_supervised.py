@@ -5,6 +5,9 @@ scikit-learn marks an unlabeled row with ``y = -1``. ``LatentClassifier`` fits t
 on all rows and any classifier on the codes of the labeled rows (or on every row, for
 ``SelfTrainingClassifier`` and ``LabelSpreading``); ``AutoencoderClassifier`` goes further and
 trains a classification head on the latent code jointly with the reconstruction.
+``ManifoldLabelSpreading`` labels every row from the few; a ``classifier`` fit on them (for
+images ``ConvClassifier``, a small convolutional network trained with random shifts) can then
+predict new rows.
 """
 
 import functools
@@ -452,24 +455,26 @@ class ConvClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator):
     image_shape : tuple of int or None, default=None
         ``(height, width)`` or ``(channels, height, width)`` of the images in the flat rows
         of ``X`` (channels first). ``None`` reads each row as a one-row image
-        ``(1, 1, n_features)``: a signal, convolved along its features.
+        ``(1, 1, n_features)``, a signal convolved along its features, and never shifts
+        it (for MNIST's flat rows pass ``(28, 28)``).
     channels : tuple of int, default=(32, 64)
         Output channels of each convolution.
     hidden_size : int, default=128
         Width of the layer between the convolutions and the output.
     max_shift : int, default=2
         Largest shift, in pixels, along each axis of the image, at most an eighth of that
-        axis (so none along an axis of fewer than 8 pixels). ``0`` trains on the images as
-        they are. Measured on MNIST (the 60,000 training images labeled by
-        ``ManifoldLabelSpreading(labeling="clusters")`` from 100 labels, 0.970 of them
-        right; dev seed 5): 0.977 test accuracy with the defaults (5 epochs, 44 s on two
-        cores), 0.972 with ``max_shift=0``; a perceptron on the pixels 0.964, the nearest
-        codes 0.962. On small images with few rows it needs more epochs: trained on 1,257
-        of the bundled 8 x 8 digits with their true labels, 0.89 held-out accuracy after 30
-        epochs, above 0.9 after 60.
+        axis (so none along an axis of fewer than 8 pixels, nor without ``image_shape``).
+        ``0`` trains on the images as they are. Measured on MNIST (the 60,000 training
+        images labeled by ``ManifoldLabelSpreading(labeling="clusters")`` from 100 labels,
+        0.970 of them right; dev seed 5): 0.977 test accuracy with the defaults (5
+        epochs, 44 s on two cores), 0.972 with ``max_shift=0``; a perceptron on the pixels
+        0.964, the nearest codes 0.962. On small images with few rows it needs more
+        epochs: trained on 1,257 of the bundled 8 x 8 digits with their true labels, 0.89
+        held-out accuracy after 30 epochs, above 0.9 after 60.
     max_iter : int, default=5
         Epochs of training (no early stopping).
     batch_size : int, default=256
+        Rows per training step.
     learning_rate_init : float, default=1e-3
         Adam's learning rate.
     random_state : int, RandomState instance or None, default=None
@@ -556,9 +561,18 @@ class ConvClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator):
         y = column_or_1d(y, warn=True)
         check_consistent_length(X, y)
         check_classification_targets(y)
+        unlabeled = _is_unlabeled(y)
+        if unlabeled.any() and not unlabeled.all():
+            raise ValueError(
+                f"ConvClassifier learns from labeled rows only, but y marks {unlabeled.sum()} "
+                "rows -1, skae's mark of an unlabeled row. Label every row, or fit "
+                "ManifoldLabelSpreading(classifier=ConvClassifier(...)), which labels them "
+                "from the others.")
+        image_shape = ((1, 1, X.shape[1]) if self.image_shape is None else
+                       check_image_shape(self.image_shape, X.shape[1], allow_2d=True))
+        # Set once the input is checked: a refused refit leaves the last model whole.
         self.classes_, targets = np.unique(y, return_inverse=True)
-        self.image_shape_ = ((1, 1, X.shape[1]) if self.image_shape is None else
-                             check_image_shape(self.image_shape, X.shape[1], allow_2d=True))
+        self.image_shape_ = image_shape
         rng = check_random_state(self.random_state)
         device = resolve_device(self.device)
         self._built_params = _param_reprs(self)  # what skae.load rebuilds the network from
@@ -566,7 +580,8 @@ class ConvClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator):
             model = self.untrained_module().to(device)
         low, high = float(X.min()), float(X.max())
         model.set_normalization(low, high - low if high > low else 1.0)
-        shift = tuple(min(self.max_shift, size // 8) for size in self.image_shape_[1:])
+        shift = (0, 0) if self.image_shape is None else tuple(
+            min(self.max_shift, size // 8) for size in self.image_shape_[1:])
         corruption = (None if not any(shift) else functools.partial(
             random_shift, image_shape=self.image_shape_, max_shift=shift))
         inputs = as_tensor(X, device)
@@ -716,7 +731,9 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
     classifier : estimator object or None, default=None
         What predicts new rows: a classifier with ``fit`` and ``predict_proba``, cloned and
         fit on every training row, labeled or not, with its most probable class in
-        ``label_distributions_`` (seeded from ``random_state`` when its own is None).
+        ``label_distributions_`` (each of its ``random_state`` parameters that is None,
+        in a pipeline too, seeded from ``random_state``). With one labeled class it is not
+        fit: every row has that class.
         ``None``: the distance-weighted mean of the distributions of a new row's 10
         nearest training rows in code space. The codes of a new row carry less than its
         pixels: on MNIST (10 labels per class, ``labeling="clusters"``, dev seed 5, the
@@ -866,13 +883,22 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         distributions[labeled] = spread_distributions[labeled]
         self.label_distributions_ = distributions
         self.classifier_ = None
-        if self.classifier is None:
+        self.__dict__.pop("code_neighbors_", None)
+        if self.classifier is None or n_classes == 1:
+            # One class needs no classifier (and most cannot fit one).
             self.code_neighbors_ = KNeighborsRegressor(
                 min(10, X.shape[0]), weights="distance").fit(
                 codes_of(self.clustering_.estimator_, X), distributions)
         else:
             self.classifier_ = _seeded(clone(self.classifier), self.random_state).fit(
                 X, self.classes_[np.argmax(distributions, axis=1)])
+            learned = getattr(self.classifier_, "classes_", None)
+            if learned is None or not np.isin(learned, self.classes_).all():
+                raise ValueError(
+                    f"classifier {type(self.classifier_).__name__} must keep the labels it "
+                    f"is fit on in classes_ (a subset of {self.classes_.tolist()}), got "
+                    f"{None if learned is None else np.asarray(learned).tolist()}.")
+            self._classifier_columns = np.searchsorted(self.classes_, learned)
         return self
 
     def predict_proba(self, X):
@@ -891,8 +917,7 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         if self.classifier_ is not None:
             # A class that no training row ended in is one the classifier never saw.
             proba = np.zeros((X.shape[0], len(self.classes_)))
-            proba[:, np.searchsorted(self.classes_, self.classifier_.classes_)] = (
-                self.classifier_.predict_proba(X))
+            proba[:, self._classifier_columns] = self.classifier_.predict_proba(X)
             return proba
         proba = self.code_neighbors_.predict(codes_of(self.clustering_.estimator_, X))
         return proba / proba.sum(axis=1, keepdims=True)
@@ -913,12 +938,16 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
 
 
 def _seeded(estimator, random_state):
-    """``estimator`` seeded from ``random_state`` (an int or RandomState) when it has a
-    ``random_state`` of None, so the meta-estimator's seed reproduces it."""
-    params = estimator.get_params(deep=False)
-    if random_state is not None and "random_state" in params and params["random_state"] is None:
-        seed = check_random_state(random_state).randint(2**31 - 1)
-        estimator.set_params(random_state=int(seed))
+    """``estimator`` with each of its ``random_state`` parameters that is None (its own,
+    or a step's in a pipeline) seeded from ``random_state``, so the meta-estimator's seed
+    reproduces it (as scikit-learn's ensembles seed their members)."""
+    if random_state is None:
+        return estimator
+    rng = check_random_state(random_state)
+    unseeded = sorted(name for name, value in estimator.get_params(deep=True).items()
+                      if (name == "random_state" or name.endswith("__random_state"))
+                      and value is None)
+    estimator.set_params(**{name: int(rng.randint(2**31 - 1)) for name in unseeded})
     return estimator
 
 

@@ -799,4 +799,4 @@ def test_a_model_fit_with_id_column_names_the_option_when_data_comes_without_it(
     assert not (tmp_path / "z.csv").exists()
     err = capsys.readouterr().err
     assert "not in the model 'sample_id'" in err
-    assert "If 'sample_id' holds row ids or labels, name it with --id-column" in err
+    assert "If 'sample_id' holds row ids, name it with --id-column as at fit time" in err

@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.frozen import FrozenEstimator
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.semi_supervised import LabelSpreading, SelfTrainingClassifier
 
 from skae import (AutoencoderClassifier, AutoencoderTransformer, ConvClassifier,
@@ -344,15 +345,46 @@ def test_a_classifier_predicts_new_rows_from_every_rows_label(few_labels, frozen
     # The classifier is fit on every training row with its most probable class, and its
     # probabilities are the estimator's; the nearest codes are not fit then.
     X_train, y_few, X_test, y_test, _ = few_labels
-    model = ManifoldLabelSpreading(frozen_ae, classifier=LogisticRegression(max_iter=2000),
-                                   random_state=0).fit(X_train, y_few)
+    model = ManifoldLabelSpreading(frozen_ae, random_state=0).fit(X_train, y_few)
+    assert model.classifier_ is None and hasattr(model, "code_neighbors_")
+    # Refit with a classifier: the nearest codes of the last fit are gone.
+    model.set_params(classifier=LogisticRegression(max_iter=2000)).fit(X_train, y_few)
     assert not hasattr(model, "code_neighbors_")
     spread = model.classes_[model.label_distributions_.argmax(axis=1)]
     alone = LogisticRegression(max_iter=2000).fit(X_train, spread)
     np.testing.assert_allclose(model.predict_proba(X_test), alone.predict_proba(X_test))
     assert model.score(X_test, y_test) > 0.8
-    assert ManifoldLabelSpreading(frozen_ae, random_state=0).fit(
-        X_train, y_few).classifier_ is None
+
+
+def test_the_classifier_is_seeded_inside_a_pipeline_and_checked(few_labels, frozen_ae):
+    X, y_few, X_test = few_labels[0][:400], few_labels[1][:400], few_labels[2]
+    pipe = make_pipeline(StandardScaler(), SGDClassifier(loss="log_loss"))
+    first, second = (ManifoldLabelSpreading(frozen_ae, classifier=pipe, random_state=0).fit(
+        X, y_few) for _ in range(2))
+    assert isinstance(first.classifier_[-1].random_state, int)
+    assert pipe[-1].random_state is None
+    np.testing.assert_array_equal(first.predict_proba(X_test), second.predict_proba(X_test))
+    # A classifier that renames the classes is refused, not read column by column.
+    with pytest.raises(ValueError, match=r"must keep the labels it is fit on in classes_"):
+        ManifoldLabelSpreading(frozen_ae, classifier=_Renaming(), random_state=0).fit(
+            X, y_few)
+    # One labeled class: no classifier to fit, every row takes that class.
+    one = np.where(y_few == 3, 3, -1)
+    model = ManifoldLabelSpreading(frozen_ae, classifier=LogisticRegression(),
+                                   random_state=0).fit(X, one)
+    assert model.classifier_ is None and set(model.predict(X_test)) == {3}
+
+
+class _Renaming(ClassifierMixin, BaseEstimator):
+    """Logistic regression that reports its classes as 100, 101, ..."""
+
+    def fit(self, X, y):
+        self.model_ = LogisticRegression(max_iter=200).fit(X, y)
+        self.classes_ = 100 + np.arange(len(self.model_.classes_))
+        return self
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)
 
 
 class _WithoutFirstClass(ClassifierMixin, BaseEstimator):
@@ -397,7 +429,15 @@ def test_conv_classifier_learns_images_and_is_seeded_by_the_spreading(digits, fe
     np.testing.assert_array_equal(first.predict_proba(X_test), second.predict_proba(X_test))
 
 
-def test_conv_classifier_refuses_an_image_shape_that_does_not_hold_the_rows():
+def test_conv_classifier_refuses_bad_input_and_keeps_its_last_model():
     X = np.random.RandomState(0).uniform(size=(20, 64))
+    y = np.arange(20) % 2
+    clf = ConvClassifier(image_shape=(8, 8), max_iter=1, random_state=0).fit(X, y)
+    before = clf.predict_proba(X)
     with pytest.raises(ValueError, match=r"image_shape=\(7, 7\) holds 49 values but X has 64"):
-        ConvClassifier(image_shape=(7, 7)).fit(X, np.arange(20) % 2)
+        clf.set_params(image_shape=(7, 7)).fit(X, np.arange(20) % 5)
+    # The refused refit changed nothing: the classes still match the network.
+    np.testing.assert_array_equal(clf.classes_, [0, 1])
+    np.testing.assert_array_equal(clf.set_params(image_shape=(8, 8)).predict_proba(X), before)
+    with pytest.raises(ValueError, match="y marks 5 rows -1, skae's mark of an unlabeled row"):
+        ConvClassifier(image_shape=(8, 8)).fit(X, np.where(np.arange(20) < 5, -1, y))

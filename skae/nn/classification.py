@@ -1,5 +1,6 @@
-"""A classification head on an autoencoder's latent code, trained jointly with the
-reconstruction: the labeled rows add a cross-entropy term, every row keeps the decoder busy."""
+"""Classifiers in the torch world: a head on an autoencoder's latent code, trained jointly with
+the reconstruction (the labeled rows add a cross-entropy term, every row keeps the decoder
+busy), and a small convolutional network on images with its cross-entropy objective."""
 
 import torch
 from torch import nn
