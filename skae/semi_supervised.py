@@ -248,7 +248,42 @@ def _classifier_has(self, method):
     return hasattr(LogisticRegression() if self.classifier is None else self.classifier, method)
 
 
-class AutoencoderClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator):
+class _NetworkClassifierMixin:
+    """``predict_proba`` and ``predict`` of a classifier whose trained ``module_`` gives
+    class probabilities (``AutoencoderClassifier``'s head, ``ConvClassifier``'s network)."""
+
+    def predict_proba(self, X):
+        """Class probabilities from the trained network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        X = validate_X(self, X, reset=False)
+        return map_batches(self.module_, X, lambda m, x: m.predict_proba(x))
+
+    def predict(self, X):
+        """Predict the class of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class AutoencoderClassifier(_NetworkClassifierMixin, TorchEstimatorMixin, ClassifierMixin,
+                            BaseEstimator):
     """An autoencoder whose latent code also feeds a classification head, trained jointly.
 
     First the autoencoder is fit on every row (``y`` unused). Then a head is put on its
@@ -410,37 +445,9 @@ class AutoencoderClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator)
         repeats = max(0, math.ceil(wanted / n_labeled) - 1)
         return np.concatenate([np.arange(n_rows), np.tile(np.flatnonzero(labeled), repeats)])
 
-    def predict_proba(self, X):
-        """Class probabilities from the head.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        check_is_fitted(self)
-        X = validate_X(self, X, reset=False)
-        return map_batches(self.module_, X, lambda m, x: m.predict_proba(x))
-
-    def predict(self, X):
-        """Predict the class of each row.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-        """
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
-
-
-class ConvClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator):
+class ConvClassifier(_NetworkClassifierMixin, TorchEstimatorMixin, ClassifierMixin,
+                     BaseEstimator):
     """A small convolutional network for images, trained with random shifts of its inputs.
 
     3x3 stride-2 convolutions, a hidden layer and a softmax output, trained by Adam on the
@@ -607,35 +614,6 @@ class ConvClassifier(TorchEstimatorMixin, ClassifierMixin, BaseEstimator):
         built = as_built(self)
         return ConvClassifierModel(self.image_shape_, tuple(int(c) for c in built.channels),
                                    int(built.hidden_size), len(self.classes_))
-
-    def predict_proba(self, X):
-        """Class probabilities from the network.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        check_is_fitted(self)
-        X = validate_X(self, X, reset=False)
-        return map_batches(self.module_, X, lambda m, x: m.predict_proba(x))
-
-    def predict(self, X):
-        """Predict the class of each row.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-        """
-        check_is_fitted(self)
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
 
 class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
