@@ -826,6 +826,10 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         self.classes_, codes = np.unique(y[labeled], return_inverse=True)
         n_classes = len(self.classes_)
         n_clusters = n_classes if self.n_clusters is None else self.n_clusters
+        shape = (self.classifier.get_params(deep=False).get("image_shape")
+                 if self.classifier is not None else None)
+        if shape is not None:  # a classifier of images: its shape checked before the long part
+            check_image_shape(shape, X.shape[1], allow_2d=True)
         self.clustering_ = LatentClustering(
             self.estimator, n_clusters, n_components=self.n_components,
             n_neighbors=self.n_neighbors, min_dist=self.min_dist,

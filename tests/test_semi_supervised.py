@@ -441,3 +441,9 @@ def test_conv_classifier_refuses_bad_input_and_keeps_its_last_model():
     np.testing.assert_array_equal(clf.set_params(image_shape=(8, 8)).predict_proba(X), before)
     with pytest.raises(ValueError, match="y marks 5 rows -1, skae's mark of an unlabeled row"):
         ConvClassifier(image_shape=(8, 8)).fit(X, np.where(np.arange(20) < 5, -1, y))
+    # Given to ManifoldLabelSpreading, a wrong shape is refused before the autoencoder's fit.
+    spreading = ManifoldLabelSpreading(AutoencoderTransformer(max_iter=1000),
+                                       classifier=ConvClassifier(image_shape=(7, 7)))
+    with pytest.raises(ValueError, match=r"image_shape=\(7, 7\) holds 49 values"):
+        spreading.fit(X, np.where(np.arange(20) < 5, -1, y))
+    assert not hasattr(spreading, "clustering_")
