@@ -80,7 +80,8 @@ core for this process), ``max_iter=20``: mnist-labels 843 s (autoencoder 327 s, 
 mnist-reconstruction 801 s (20 epochs of the deep network with the neighbour-graph term;
 with the reconstruction setting 580 s at load 4.5, 383 CPU-s): the MNIST part costs about
 45 minutes a seed at that load, so the 3-seed protocol about 2.5 hours: ``--seeds 0`` runs
-one. mnist-oneclass (not capped) took 187 s a seed (10 detectors, load 1-2). Seeds seed the
+one. mnist-oneclass (not capped) took 187 s a seed (10 detectors, load 1-2);
+mnist-labels-images 397-497 s a seed (two threads, load 0.2-2.2). Seeds seed the
 split, the labels, every estimator's ``random_state`` and k-means.
 """
 
