@@ -839,7 +839,8 @@ def _add_fit_parser(commands, model, inner):
                           "'skae fit --model NAME --help' lists its parameters")
     fit.add_argument("--y", metavar="FILE",
                      help="labels for a supervised model (AutoencoderClassifier, "
-                          "LatentClassifier), one per row of DATA: .npy, .npz (array 'y' or "
+                          "LatentClassifier, ConvClassifier), one per row of DATA: .npy, "
+                          ".npz (array 'y' or "
                           "the only one) or .csv (one column); -1 marks an unlabeled row for the "
                           "semi-supervised models")
     fit.add_argument("--label-column", metavar="NAME|N",

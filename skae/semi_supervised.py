@@ -721,9 +721,9 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         pixels 0.964 and ``ConvClassifier(image_shape=(28, 28))``, which learns from
         shifted images, 0.977. It needs many rows: on the bundled digits (1,797 8 x 8
         images, 50 labels, seed 0, a small autoencoder) ``ConvClassifier(image_shape=(8,
-        8), max_iter=20)`` gave 0.82 against 0.94 from the nearest codes. The
-        classifier's ``predict_proba`` is ``predict_proba``'s, so ``predict`` may differ
-        from ``label_distributions_`` on the training rows themselves.
+        8), max_iter=20)`` gave 0.82 against 0.94 from the nearest codes.
+        ``predict_proba`` returns the classifier's, so ``predict`` may differ from
+        ``label_distributions_`` on the training rows themselves.
     random_state : int, RandomState instance or None, default=None
         Seeds the autoencoder (when its own ``random_state`` is None), UMAP, the mixture
         and the ``classifier`` (when its own is None).

@@ -426,7 +426,10 @@ def test_conv_classifier_learns_images_and_is_seeded_by_the_spreading(digits, fe
     first, second = (ManifoldLabelSpreading(frozen_ae, classifier=small, random_state=0).fit(
         X_train, y_few) for _ in range(2))
     assert isinstance(first.classifier_.random_state, int) and small.random_state is None
-    np.testing.assert_array_equal(first.predict_proba(X_test), second.predict_proba(X_test))
+    # Equal up to float32 rounding: on two threads a convolution's gradients are summed in
+    # either order (3e-7 relative seen in CI).
+    np.testing.assert_allclose(first.predict_proba(X_test), second.predict_proba(X_test),
+                               rtol=1e-5)
 
 
 def test_conv_classifier_refuses_bad_input_and_keeps_its_last_model():
