@@ -7,7 +7,10 @@ beside its baselines, measured in one run.
 
 Protocols (fixed; every number is a mean over the seeds 0, 1, 2; test rows are never used
 for any choice: nothing is tuned on them, every estimator runs with its documented defaults
-apart from the settings named in the row):
+apart from the settings named in the row; one exception is on record: the first probes of
+``mnist-labels-images``' new-row predictor were scored on MNIST's test images, before its
+choice was made again on held-out training images, see ``RESULTS.md``'s thirteenth
+session):
 
 * ``digits-labels``: the embedded digits (``skae.datasets.load_digits``), a stratified 80/20
   split drawn with the seed. The transformers are fit on all training rows (unlabeled); 5
