@@ -6,6 +6,7 @@ import copy
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.utils import check_random_state
 
 from ._bridge import is_module, resolve_device
 from .autoencoder import AutoencoderTransformer
@@ -27,17 +28,28 @@ def fit_autoencoder(estimator, X, name, random_state=None):
             f"{name} must be a skae autoencoder (such as AutoencoderTransformer), got "
             f"{type(estimator).__name__}."
         )
-    estimator = clone(estimator)
-    params = estimator.get_params(deep=False)
-    if random_state is not None and "random_state" in params and params["random_state"] is None:
-        estimator.set_params(random_state=int(random_state.randint(2**31 - 1)))
-    fitted = estimator.fit(X, None)
+    fitted = seeded(clone(estimator), random_state).fit(X, None)
     if not is_module(getattr(fitted, "module_", None)):
         raise TypeError(
             f"{name} must be a skae autoencoder with a torch module_ after fit (such as "
             f"AutoencoderTransformer), got {type(estimator).__name__}."
         )
     return fitted
+
+
+def seeded(estimator, random_state):
+    """``estimator`` with each of its ``random_state`` parameters that is None (its own, or
+    a step's in a pipeline) seeded from ``random_state`` (an int or a RandomState; None
+    leaves it as it is), so a meta-estimator's seed reproduces what it fits, as
+    scikit-learn's ensembles seed their members."""
+    if random_state is None:
+        return estimator
+    rng = check_random_state(random_state)
+    unseeded = sorted(name for name, value in estimator.get_params(deep=True).items()
+                      if (name == "random_state" or name.endswith("__random_state"))
+                      and value is None)
+    estimator.set_params(**{name: int(rng.randint(2**31 - 1)) for name in unseeded})
+    return estimator
 
 
 def codes_of(autoencoder, X):

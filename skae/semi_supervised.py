@@ -28,7 +28,7 @@ from ._base import TorchEstimatorMixin, _param_reprs, as_built
 from ._bridge import (as_tensor, map_batches, resolve_device, tensors_beside, torch_generator,
                       torch_seed)
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
-from ._refine import codes_of, fit_autoencoder, refinement_start
+from ._refine import codes_of, fit_autoencoder, refinement_start, seeded
 from ._images import check_image_shape
 from ._validation import Device, ImageShape, PositiveIntSequence, validate_X
 from .cluster import LatentClustering
@@ -877,7 +877,7 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
                 min(10, X.shape[0]), weights="distance").fit(
                 codes_of(self.clustering_.estimator_, X), distributions)
         else:
-            self.classifier_ = _seeded(clone(self.classifier), self.random_state).fit(
+            self.classifier_ = seeded(clone(self.classifier), self.random_state).fit(
                 X, self.classes_[np.argmax(distributions, axis=1)])
             learned = getattr(self.classifier_, "classes_", None)
             if learned is None or not np.isin(learned, self.classes_).all():
@@ -922,20 +922,6 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
-
-
-def _seeded(estimator, random_state):
-    """``estimator`` with each of its ``random_state`` parameters that is None (its own,
-    or a step's in a pipeline) seeded from ``random_state``, so the meta-estimator's seed
-    reproduces it (as scikit-learn's ensembles seed their members)."""
-    if random_state is None:
-        return estimator
-    rng = check_random_state(random_state)
-    unseeded = sorted(name for name, value in estimator.get_params(deep=True).items()
-                      if (name == "random_state" or name.endswith("__random_state"))
-                      and value is None)
-    estimator.set_params(**{name: int(rng.randint(2**31 - 1)) for name in unseeded})
-    return estimator
 
 
 def _spread(graph, seeds, alpha, max_iter, tol):
