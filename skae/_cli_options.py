@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = '9a38372413d3c0a6f2bc'
+KEY = '78005062cd8621692957'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -78,11 +78,15 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                    '``AutoencoderTransformer(latent_dim=32, '
                                                    'manifold_weight=0, scaling="global")``) and, '
                                                    'for any other data (tables), '
-                                                   '``AutoencoderTransformer(noise="mask", '
-                                                   'noise_level=0.2, early_stopping=True)`` (early '
-                                                   'stopping from 50 rows on; see Notes). A '
-                                                   '``sklearn.frozen.FrozenEstimator`` around a '
-                                                   'fitted autoencoder is used as it is.',
+                                                   '``AutoencoderTransformer(latent_dim=8, '
+                                                   'scaling="minmax", manifold_weight=0, '
+                                                   'noise="mask", noise_level=0.2, '
+                                                   'early_stopping=True)`` (early stopping from 50 '
+                                                   'rows on; each column scaled to its training '
+                                                   'range and decoded through a sigmoid, so values '
+                                                   'beyond that range cannot be reconstructed; see '
+                                                   'Notes). A ``sklearn.frozen.FrozenEstimator`` '
+                                                   'around a fitted autoencoder is used as it is.',
                                             'role': 'estimator'},
                                            {'name': 'contamination',
                                             'default': "'auto'",
@@ -101,20 +105,32 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                    '10-40 times worse), so a fence on them flags '
                                                    'most new normal rows.',
                                             'role': 'value'},
-                                           {'name': 'latent_distance',
-                                            'default': 'False',
-                                            'type': 'bool, default=False',
-                                            'doc': '``False``: the score is minus the '
-                                                   "reconstruction error (the autoencoder's "
-                                                   '``score_samples``, or the error of local means '
-                                                   'with ``image_shape``). ``True``: minus the sum '
-                                                   'of that error and the squared Mahalanobis '
-                                                   'distance of the code to the training codes '
-                                                   '(Ledoit-Wolf covariance), each divided by its '
-                                                   'median over the training samples. ``True`` '
-                                                   'ranked better where outliers lie far from a '
-                                                   'single normal cluster and worse on clustered '
-                                                   'classes and on images (see Notes).',
+                                           {'name': 'distance',
+                                            'default': "'auto'",
+                                            'type': '{"auto", "input", "latent"} or None, '
+                                                    'default="auto"',
+                                            'doc': 'What is added to the reconstruction error. '
+                                                   '``None``: nothing, the score is minus that '
+                                                   "error (the autoencoder's ``score_samples``, or "
+                                                   'the error of local means with '
+                                                   '``image_shape``). ``"input"``: the mean '
+                                                   'squared distance of the sample to the training '
+                                                   "samples' means, each feature divided by its "
+                                                   'training standard deviation. ``"latent"``: the '
+                                                   'squared Mahalanobis distance of the code to '
+                                                   'the training codes (Ledoit-Wolf covariance). '
+                                                   'The score is then minus the sum of the error '
+                                                   'and the distance, each divided by its median '
+                                                   'over the training samples. ``"auto"``: '
+                                                   '``"input"`` on tables, ``None`` on images '
+                                                   '(``image_shape`` given, or data that the '
+                                                   'default estimator treats as images, see '
+                                                   '``estimator``). The distance catches outliers '
+                                                   'that lie beyond the normal rows, which a model '
+                                                   'of them may still reconstruct; the error '
+                                                   'catches those between clusters of normal rows; '
+                                                   '``"latent"`` ranked worse than ``"input"`` on '
+                                                   'clustered classes (see Notes).',
                                             'role': 'value'},
                                            {'name': 'cv',
                                             'default': '5',

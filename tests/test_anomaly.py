@@ -162,7 +162,7 @@ def test_frozen_autoencoder_threshold_is_the_fence_on_its_scores(zeros_vs_rest):
 def test_combined_score_adds_the_latent_distance(wine_one_class):
     X_train, X_normal, X_other = wine_one_class
     detector = AutoencoderOutlierDetector(AutoencoderTransformer(latent_dim=4, random_state=0),
-                                          latent_distance=True, random_state=0).fit(X_train)
+                                          distance="latent", random_state=0).fit(X_train)
     ae = detector.estimator_
     X_test = np.concatenate([X_normal, X_other])
     centred = ae.transform(X_test) - detector.latent_location_
@@ -175,8 +175,53 @@ def test_combined_score_adds_the_latent_distance(wine_one_class):
     is_normal = np.r_[np.ones(len(X_normal)), np.zeros(len(X_other))]
     assert roc_auc_score(is_normal, detector.score_samples(X_test)) > 0.9
     # Back to the reconstruction score: the combined score's attributes go.
-    detector.set_params(latent_distance=False).fit(X_train)
-    assert not hasattr(detector, "latent_precision_")
+    detector.set_params(distance=None).fit(X_train)
+    assert detector.distance_ is None and not hasattr(detector, "latent_precision_")
+    assert not hasattr(detector, "error_scale_")
+
+
+@pytest.mark.filterwarnings("ignore:.* reached max_iter=:sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore:.* learned nothing:RuntimeWarning")
+def test_on_tables_the_score_adds_the_distance_to_the_means(wine_one_class):
+    X_train, X_normal, X_other = wine_one_class
+    detector = AutoencoderOutlierDetector(AutoencoderTransformer(latent_dim=4, random_state=0),
+                                          random_state=0).fit(X_train)
+    assert detector.distance_ == "input"  # "auto" on a table
+    np.testing.assert_allclose(detector.input_location_, X_train.mean(axis=0))
+    np.testing.assert_allclose(detector.input_scale_, X_train.std(axis=0))
+    X_test = np.concatenate([X_normal, X_other])
+    error = -detector.estimator_.score_samples(X_test)
+    distance = np.mean(((X_test - X_train.mean(axis=0)) / X_train.std(axis=0)) ** 2, axis=1)
+    train_error = -detector.estimator_.score_samples(X_train)
+    train_distance = np.mean(((X_train - X_train.mean(axis=0)) / X_train.std(axis=0)) ** 2,
+                             axis=1)
+    assert detector.error_scale_ == pytest.approx(np.median(train_error), rel=1e-5)
+    assert detector.distance_scale_ == pytest.approx(np.median(train_distance))
+    np.testing.assert_allclose(
+        detector.score_samples(X_test),
+        -(error / detector.error_scale_ + distance / detector.distance_scale_), rtol=1e-5)
+    # A constant column is divided by 1, not by its zero spread: a row that moves it is far.
+    constant = AutoencoderOutlierDetector(AutoencoderTransformer(latent_dim=4, max_iter=5,
+                                                                 random_state=0),
+                                          cv=None).fit(np.c_[X_train, np.zeros(len(X_train))])
+    assert constant.input_scale_[-1] == 1.0
+    still, moved = constant.score_samples(np.c_[X_normal[:1].repeat(2, 0), [[0.0], [30.0]]])
+    assert np.isfinite([still, moved]).all() and moved < still - 10
+
+
+@pytest.mark.filterwarnings("ignore:.* reached max_iter=:sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore:.* learned nothing:RuntimeWarning")
+def test_auto_distance_is_none_on_images(zeros_vs_rest):
+    X_train, X_test, _ = zeros_vs_rest
+    detector = AutoencoderOutlierDetector(small_ae(max_iter=5), cv=None).fit(X_train)
+    assert detector.distance_ is None
+    np.testing.assert_allclose(detector.score_samples(X_test),
+                               detector.estimator_.score_samples(X_test), rtol=1e-6)
+    # image_shape says images, whatever the data's range.
+    shifted = AutoencoderOutlierDetector(small_ae(max_iter=5), cv=None, image_shape=(8, 8))
+    assert shifted.fit(X_train * 16 - 3).distance_ is None
+    with pytest.raises(ValueError, match="distance"):
+        AutoencoderOutlierDetector(distance="mahalanobis").fit(X_train)
 
 
 def test_default_autoencoder_denoises_and_stops_early_on_tables(wine_one_class, zeros_vs_rest):
@@ -185,6 +230,9 @@ def test_default_autoencoder_denoises_and_stops_early_on_tables(wine_one_class, 
     detector = AutoencoderOutlierDetector(cv=None, random_state=0).fit(X_table)
     ae = detector.estimator_
     assert (ae.noise, ae.noise_level, ae.do_early_stopping_) == ("mask", 0.2, True)
+    # Each column scaled to its training range and decoded through a sigmoid, an 8-D code.
+    assert (ae.scaling, ae.output_activation_, ae.latent_dim, ae.manifold_weight) == (
+        "minmax", "logistic", 8, 0.0)
     assert ae.n_iter_ < ae.max_iter  # it stopped by itself
     # Too few rows to hold out a validation set: masking noise alone.
     small = AutoencoderOutlierDetector(cv=None, random_state=0).fit(X_train).estimator_
@@ -278,7 +326,7 @@ def test_the_fence_and_the_latent_distance_use_the_same_error(large_zeros, monke
 
     monkeypatch.setattr(skae.anomaly, "_scores", scores_spy)
     monkeypatch.setattr(skae.anomaly, "_score_scales", score_scales_spy)
-    detector = AutoencoderOutlierDetector(small_ae(max_iter=5), cv=2, latent_distance=True,
+    detector = AutoencoderOutlierDetector(small_ae(max_iter=5), cv=2, distance="latent",
                                           image_shape=(1, 24, 24)).fit(X_train)
     # The final model's scales, then each of the 2 cross-fitted folds' scales and scores.
     assert [kind for kind, _ in seen] == ["scales", "scales", "scores", "scales", "scores"]
