@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = '78005062cd8621692957'
+KEY = '38730e156b54eb37b59d'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -121,10 +121,12 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                    'the training codes (Ledoit-Wolf covariance). '
                                                    'The score is then minus the sum of the error '
                                                    'and the distance, each divided by its median '
-                                                   'over the training samples. ``"auto"``: '
-                                                   '``"input"`` on tables, ``None`` on images '
-                                                   '(``image_shape`` given, or data that the '
-                                                   'default estimator treats as images, see '
+                                                   'over the training samples (their mean where '
+                                                   'the median is 0, 1 where every one is). '
+                                                   'Constant features are divided by 1. '
+                                                   '``"auto"``: ``"input"`` on tables, ``None`` on '
+                                                   'images (``image_shape`` given, or data that '
+                                                   'the default estimator treats as images, see '
                                                    '``estimator``). The distance catches outliers '
                                                    'that lie beyond the normal rows, which a model '
                                                    'of them may still reconstruct; the error '

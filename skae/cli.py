@@ -870,11 +870,12 @@ def _add_fit_parser(commands, model, inner):
                         and not any(p["role"] == "estimator" for p in specs[n]["params"])]
         if inner not in autoencoders:
             inner = _DEFAULT_INNER
-        fit.add_argument("--estimator", choices=autoencoders, default=_DEFAULT_INNER,
+        fit.add_argument("--estimator", choices=autoencoders, default=None,
                          metavar="NAME",
                          help=f"the autoencoder {model} fits first: {', '.join(autoencoders)} "
-                              "(default: %(default)s); its parameters are the --estimator-* "
-                              "options")
+                              f"(default: {model}'s own default autoencoder; with any "
+                              f"--estimator-* option, {_DEFAULT_INNER} with those parameters "
+                              "set); its parameters are the --estimator-* options")
         inner_group = fit.add_argument_group(
             f"parameters of the autoencoder (--estimator {inner})",
             f"Each parameter of {inner} as --estimator-NAME, with its default.")
@@ -953,16 +954,20 @@ def _fit(args):
     if spec["has_verbose"]:
         params["verbose"] = verbose
     device = params.get("device", "auto")
-    if args._inner_options:
-        inner_params = {name: getattr(args, dest) for dest, name in args._inner_options.items()
-                        if hasattr(args, dest)}
-        if specs[args.estimator]["has_verbose"]:
+    inner_params = {name: getattr(args, dest) for dest, name in args._inner_options.items()
+                    if hasattr(args, dest)}
+    inner = getattr(args, "estimator", None)
+    if inner is not None or inner_params:
+        # Asked for: that autoencoder. Otherwise the model's own default (estimator=None),
+        # which may differ from a default AutoencoderTransformer (the detector's on tables).
+        inner = inner or _DEFAULT_INNER
+        if specs[inner]["has_verbose"]:
             inner_params["verbose"] = verbose
         device = inner_params.get("device", "auto")
         try:
-            params["estimator"] = getattr(skae, args.estimator)(**inner_params)
+            params["estimator"] = getattr(skae, inner)(**inner_params)
         except TypeError as exc:
-            raise CommandError(f"--estimator {args.estimator}: {exc}") from None
+            raise CommandError(f"--estimator {inner}: {exc}") from None
     n_processes = int(os.environ.get("WORLD_SIZE", "1"))
     with _torchrun_group(device) as rank, warnings.catch_warnings():
         if rank != 0:

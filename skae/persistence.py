@@ -248,6 +248,11 @@ def _decode_estimator(encoded, prefix, tensors, path):
     if not isinstance(params, dict):
         raise fail("the parameters are not a mapping")
     params = {key: _decode(value, tensors, fail) for key, value in params.items()}
+    attributes = encoded.get("attributes", {})
+    if not isinstance(attributes, dict):
+        raise fail("the fitted attributes are not a mapping")
+    if hasattr(cls, "_upgrade_saved"):  # a class whose parameters were renamed since
+        params, attributes = cls._upgrade_saved(params, attributes)
     valid = set(cls._get_param_names())
     unknown = set(params) - set(valid)
     if unknown:
@@ -258,9 +263,6 @@ def _decode_estimator(encoded, prefix, tensors, path):
         estimator._validate_params()
     except ValueError as exc:
         raise fail(str(exc)) from None
-    attributes = encoded.get("attributes", {})
-    if not isinstance(attributes, dict):
-        raise fail("the fitted attributes are not a mapping")
     for attribute, value in attributes.items():
         # Plain data attributes only: nothing may shadow a method, property or dunder.
         if (not isinstance(attribute, str) or not _ATTRIBUTE.match(attribute)

@@ -370,3 +370,42 @@ def test_a_given_image_shape_is_checked(large_zeros):
 
     with pytest.raises(ValueError, match="has no inverse_transform"):
         AutoencoderOutlierDetector(NoInverse(max_iter=2), image_shape=(24, 24)).fit(X_train)
+
+
+@pytest.mark.parametrize("latent", [True, False])
+def test_detectors_saved_with_latent_distance_still_load(wine_one_class, tmp_path, latent):
+    """Before ``distance`` replaced it, ``latent_distance=True`` meant ``distance="latent"``
+    and ``False`` the error alone: files and pickles written then load with that meaning."""
+    import json
+
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    import skae
+
+    X_train, X_normal, _ = wine_one_class
+    distance = "latent" if latent else None
+    detector = AutoencoderOutlierDetector(AutoencoderTransformer(latent_dim=4, max_iter=20,
+                                                                 random_state=0),
+                                          distance=distance, cv=None).fit(X_train)
+    expected = detector.score_samples(X_normal)
+    skae.save(detector, tmp_path / "new.skae")
+    with safe_open(tmp_path / "new.skae", framework="pt") as f:
+        header = json.loads(f.metadata()["skae"])
+        tensors = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118
+    saved = header["estimator"]
+    del saved["params"]["distance"], saved["attributes"]["distance_"]
+    saved["params"]["latent_distance"] = latent
+    save_file(tensors, tmp_path / "old.skae", metadata={"skae": json.dumps(header)})
+    loaded = skae.load(tmp_path / "old.skae")
+    assert (loaded.distance, loaded.distance_) == (distance, distance)
+    np.testing.assert_allclose(loaded.score_samples(X_normal), expected, rtol=1e-6)
+
+    state = detector.__getstate__()
+    del state["distance"], state["distance_"]
+    state["latent_distance"] = latent
+    unpickled = AutoencoderOutlierDetector.__new__(AutoencoderOutlierDetector)
+    unpickled.__setstate__(state)
+    assert "latent_distance" not in vars(unpickled)
+    assert (unpickled.distance, unpickled.distance_) == (distance, distance)
+    np.testing.assert_allclose(unpickled.score_samples(X_normal), expected, rtol=1e-6)

@@ -519,6 +519,32 @@ def test_meta_estimator_fits_its_autoencoder_from_estimator_options(files, tmp_p
     assert sum(int(line.split(",")[1]) for line in lines[1:]) == 30   # 10% of 300
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_meta_estimator_without_estimator_options_keeps_its_own_default(tmp_path):
+    # On a table the detector's own default autoencoder is not AutoencoderTransformer():
+    # the command line must not put the latter in its place.
+    from sklearn.datasets import load_wine
+
+    X = load_wine(return_X_y=True)[0][:60]
+    np.save(tmp_path / "wine.npy", X)
+    out = tmp_path / "detector.skae"
+    assert main(["fit", str(tmp_path / "wine.npy"), "--out", str(out), "--model",
+                 "AutoencoderOutlierDetector", "--cv", "none", "--random-state", "0",
+                 "--quiet"]) == 0
+    model = skae.load(out)
+    expected = skae.AutoencoderOutlierDetector(cv=None, random_state=0).fit(X)
+    assert model.estimator is None and model.distance_ == "input"
+    assert model.estimator_.get_params() == expected.estimator_.get_params()
+    assert (model.estimator_.latent_dim, model.estimator_.scaling) == (8, "minmax")
+    # Any --estimator-* option: AutoencoderTransformer with it.
+    assert main(["fit", str(tmp_path / "wine.npy"), "--out", str(out), "--model",
+                 "AutoencoderOutlierDetector", "--cv", "none", "--estimator-max-iter", "3",
+                 "--quiet"]) == 0
+    inner = skae.load(out).estimator_
+    assert type(inner).__name__ == "AutoencoderTransformer" and inner.max_iter == 3
+    assert inner.scaling == "auto"
+
+
 def test_pickle_files_load_only_when_allowed(files, tmp_path, capsys):
     folder, X, model_path = files
     pickled = tmp_path / "old.joblib"
