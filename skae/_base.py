@@ -618,12 +618,14 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         decodes both through a sigmoid (the reference image model); any other data is
         standardised with a linear output.
         """
-        lo, hi, mean, std = _column_stats(X)
+        lo, hi, mean, std = column_stats(X)
         _warn_on_unresolved_columns(self, X, lo, hi, std)
         scaling = (auto_scaling(X, lo, hi, images=getattr(self, "image_shape", None) is not None)
                    if self.scaling == "auto" else self.scaling)
         if scaling == "standard":
-            shift, scale = mean, std
+            # A constant column (min = max) keeps a scale of 1, not its spread of round-off
+            # (a column of 0.1 has a float64 standard deviation of about 1e-17).
+            shift, scale = mean, np.where(hi > lo, std, 0.0)
         elif scaling == "minmax":
             shift, scale = lo, hi - lo
         elif scaling == "global":
@@ -834,7 +836,7 @@ def _warn_on_unresolved_columns(estimator, X, lo, hi, std):
     )
 
 
-def _column_stats(X):
+def column_stats(X):
     """Per-column min, max, mean and standard deviation, read in chunks of rows.
 
     Chunks keep the temporaries small, so a large array or a memory map is never copied whole.

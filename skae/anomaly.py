@@ -10,7 +10,7 @@ from sklearn.model_selection import KFold
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import auto_scaling
+from ._base import auto_scaling, column_stats
 from ._bridge import shared_random_state
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._images import check_image_shape, local_mean
@@ -52,29 +52,13 @@ def _score_scales(autoencoder, X, distance, local):
         scales = {"latent_location_": covariance.location_,
                   "latent_precision_": covariance.precision_}
     else:
-        location, spread = _column_moments(X)
-        # Constant columns (up to the rounding of their mean, as StandardScaler judges
-        # them) are divided by 1, not by a spread of rounding errors.
-        constant = spread**2 <= 10 * np.finfo(np.float64).eps * location**2
+        lo, hi, location, spread = column_stats(X)
+        # A constant column (min = max) is divided by 1, not by its spread of round-off.
         scales = {"input_location_": location,
-                  "input_scale_": np.where(constant | (spread == 0), 1.0, spread)}
+                  "input_scale_": np.where(hi > lo, spread, 1.0)}
     scales["error_scale_"] = _typical(_errors(autoencoder, X, local))
     scales["distance_scale_"] = _typical(_distance(autoencoder, X, scales, distance))
     return scales
-
-
-def _column_moments(X):
-    """Each column's mean and standard deviation in float64, a chunk of rows at a time
-    (no float64 copy of ``X``)."""
-    chunk = max(1, _CHUNK_VALUES // X.shape[1])
-    total = np.zeros(X.shape[1])
-    for start in range(0, X.shape[0], chunk):
-        total += np.sum(X[start:start + chunk], axis=0, dtype=np.float64)
-    mean = total / X.shape[0]
-    squares = np.zeros(X.shape[1])
-    for start in range(0, X.shape[0], chunk):
-        squares += np.sum((X[start:start + chunk] - mean) ** 2, axis=0)
-    return mean, np.sqrt(squares / X.shape[0])
 
 
 def _typical(values):

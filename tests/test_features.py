@@ -320,6 +320,18 @@ def test_constant_data_is_said_to_hold_nothing_to_learn():
     assert not any("never went below" in str(w.message) for w in caught)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_constant_column_not_exact_in_binary_is_not_blown_up(digits):
+    """A column of 0.1 has a float64 standard deviation of about 1e-17, not 0: standardised
+    by it, a change of 1e-6 in that column scored -1e20."""
+    X = np.c_[digits[0][:200], np.full(200, 0.1)]
+    ae = AutoencoderTransformer(latent_dim=4, max_iter=5, scaling="standard",
+                                random_state=0).fit(X)
+    moved = X[:1].copy()
+    moved[0, -1] += 1e-6
+    assert ae.score_samples(moved) == pytest.approx(ae.score_samples(X[:1]), rel=1e-3)
+
+
 def test_learns_nothing_warning_silent_on_a_good_fit(digits):
     ae = AutoencoderTransformer(latent_dim=8, max_iter=10, random_state=0)
     with warnings.catch_warnings():
