@@ -334,11 +334,13 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     are reconstructed well by a model of malignant ones). The sum is within 0.012 of
     IsolationForest on every one of these sets (diabetes: 0.653 against 0.661) and ahead of
     it on six; the error alone trails it by 0.07 on breast cancer, the older model by up to
-    0.12. On images ``distance="auto"`` adds nothing: a drawing's distance to the mean image
-    says little about its shape (MNIST, above, was measured with the error alone). The
-    codes' distance loses on clustered classes because a model of one class encodes the
-    other classes' rows inside its own codes (the Mahalanobis distance alone ranked them as
-    more normal than new normal rows: ROC AUC 0.43 on the 1,000-row set).
+    0.12. On images ``distance="auto"`` adds nothing: on the MNIST split above (seed 5, the
+    default image autoencoder) the mean ROC AUC over the ten digits was 0.971 with the error
+    alone, 0.948 with the distance to the mean image added, 0.883 with that distance alone
+    (every digit lost with it). The codes' distance loses on clustered classes because a
+    model of one class encodes the other classes' rows inside its own codes (the Mahalanobis
+    distance alone ranked them as more normal than new normal rows: ROC AUC 0.43 on the
+    1,000-row set).
 
     Examples
     --------
