@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = '29e731999775cbf23878'
+KEY = '010203ae885622d40cef'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -1168,8 +1168,9 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                  {'name': 'random_state',
                                   'default': 'None',
                                   'type': 'int, RandomState instance or None, default=None',
-                                  'doc': 'Seeds the autoencoder when its own ``random_state`` is '
-                                         'None.',
+                                  'doc': 'Seeds the autoencoder and the classifier (each '
+                                         '``random_state`` of theirs that is None, in a pipeline '
+                                         'too).',
                                   'role': 'value'}],
                       'summary': 'An autoencoder fit on every row, a classifier fit on the codes '
                                  'of the labeled rows.',

@@ -111,7 +111,8 @@ class LatentClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         ``-1`` marks (for semi-supervised classifiers; a classifier that learns ``-1`` as a
         class raises a ValueError).
     random_state : int, RandomState instance or None, default=None
-        Seeds the autoencoder when its own ``random_state`` is None.
+        Seeds the autoencoder and the classifier (each ``random_state`` of theirs that is
+        None, in a pipeline too).
 
     Attributes
     ----------
@@ -177,6 +178,7 @@ class LatentClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                                           None if self.random_state is None else rng)
         classifier = clone(LogisticRegression(max_iter=1000) if self.classifier is None
                            else self.classifier)
+        seeded(classifier, None if self.random_state is None else rng)
         if self.unlabeled == "drop":
             classifier.fit(codes_of(self.estimator_, X[labeled]), y[labeled])
         else:

@@ -140,6 +140,24 @@ def test_reproducible_and_joblib(few_labels, frozen_ae, tmp_path):
         np.testing.assert_array_equal(loaded.predict(X_test), clf.predict(X_test))
 
 
+def test_latent_classifier_seeds_its_classifier(few_labels, frozen_ae):
+    from sklearn.ensemble import RandomForestClassifier
+
+    X_train, y_few, X_test, _, _ = few_labels
+    make = lambda seed: LatentClassifier(  # noqa: E731
+        frozen_ae, make_pipeline(StandardScaler(), RandomForestClassifier(n_estimators=10)),
+        random_state=seed).fit(X_train, y_few)
+    first, again, other = make(0), make(0), make(1)
+    assert isinstance(first.classifier_[-1].random_state, int)
+    assert first.classifier.get_params()["randomforestclassifier__random_state"] is None
+    np.testing.assert_array_equal(first.predict_proba(X_test), again.predict_proba(X_test))
+    assert not np.array_equal(first.predict_proba(X_test), other.predict_proba(X_test))
+    # A seed of the user's own is kept.
+    fixed = LatentClassifier(frozen_ae, RandomForestClassifier(n_estimators=10, random_state=7),
+                             random_state=0).fit(X_train, y_few)
+    assert fixed.classifier_.random_state == 7
+
+
 @pytest.mark.parametrize("cls", [LatentClassifier, AutoencoderClassifier])
 def test_needs_a_label(few_labels, cls):
     X_train = few_labels[0]
