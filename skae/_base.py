@@ -623,9 +623,9 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         scaling = (auto_scaling(X, lo, hi, images=getattr(self, "image_shape", None) is not None)
                    if self.scaling == "auto" else self.scaling)
         if scaling == "standard":
-            # A constant column (min = max) keeps a scale of 1, not its spread of round-off
-            # (a column of 0.1 has a float64 standard deviation of about 1e-17).
-            shift, scale = mean, np.where(hi > lo, std, 0.0)
+            # A constant column keeps a scale of 1, not its spread of round-off (a column
+            # of 0.1 has a float64 standard deviation of about 1e-17).
+            shift, scale = mean, np.where(constant_columns(mean, std, X.shape[0]), 0.0, std)
         elif scaling == "minmax":
             shift, scale = lo, hi - lo
         elif scaling == "global":
@@ -834,6 +834,15 @@ def _warn_on_unresolved_columns(estimator, X, lo, hi, std):
         "sklearn.preprocessing.StandardScaler in a Pipeline.",
         DataConversionWarning, stacklevel=4,
     )
+
+
+def constant_columns(mean, std, n_samples):
+    """Which columns (means ``mean``, standard deviations ``std`` over ``n_samples`` rows)
+    are constant up to the round-off of computing them: scikit-learn's test in
+    ``StandardScaler``, which divides such columns by 1."""
+    eps = np.finfo(np.float64).eps
+    variance = std**2
+    return variance <= n_samples * eps * variance + (n_samples * mean * eps) ** 2
 
 
 def column_stats(X):

@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = '010203ae885622d40cef'
+KEY = '73f08e0f3e2d7cf331d5'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -181,7 +181,7 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                 'summary': 'Flag samples that an autoencoder trained on normal '
                                            'data reconstructs badly.',
                                 'needs_y': False,
-                                'has_verbose': False},
+                                'has_verbose': True},
  'AutoencoderTransformer': {'params': [{'name': 'latent_dim',
                                         'default': '2',
                                         'type': 'int, default=2',
@@ -1175,7 +1175,7 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                       'summary': 'An autoencoder fit on every row, a classifier fit on the codes '
                                  'of the labeled rows.',
                       'needs_y': True,
-                      'has_verbose': False},
+                      'has_verbose': True},
  'SparseAutoencoder': {'params': [{'name': 'latent_dim',
                                    'default': '64',
                                    'type': '',

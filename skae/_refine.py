@@ -37,6 +37,12 @@ def fit_autoencoder(estimator, X, name, random_state=None):
     return fitted
 
 
+def default_verbose(estimator, verbose):
+    """``estimator``, or for None the default ``AutoencoderTransformer`` with the
+    meta-estimator's ``verbose``: a given estimator keeps its own."""
+    return AutoencoderTransformer(verbose=verbose) if estimator is None else estimator
+
+
 def seeded(estimator, random_state):
     """``estimator`` with each of its ``random_state`` parameters that is None (its own, or
     a step's in a pipeline) seeded from ``random_state`` (an int or a RandomState; None

@@ -10,7 +10,7 @@ from sklearn.model_selection import KFold
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import auto_scaling, column_stats
+from ._base import auto_scaling, column_stats, constant_columns
 from ._bridge import shared_random_state
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._images import check_image_shape, local_mean
@@ -44,7 +44,7 @@ _CHUNK_VALUES = 2**24
 def _score_scales(autoencoder, X, distance, local):
     """What the score of ``distance`` needs besides the autoencoder, learnt on its training
     rows: where they lie (their columns' means and spreads, or their codes' location and
-    precision) and the median error and distance that scale the two terms."""
+    precision) and the typical error and distance (``_typical``) that scale the two terms."""
     if distance is None:
         return {}
     if distance == "latent":
@@ -52,10 +52,11 @@ def _score_scales(autoencoder, X, distance, local):
         scales = {"latent_location_": covariance.location_,
                   "latent_precision_": covariance.precision_}
     else:
-        lo, hi, location, spread = column_stats(X)
-        # A constant column (min = max) is divided by 1, not by its spread of round-off.
+        _, _, location, spread = column_stats(X)
+        # A constant column is divided by 1, not by its spread of round-off.
         scales = {"input_location_": location,
-                  "input_scale_": np.where(hi > lo, spread, 1.0)}
+                  "input_scale_": np.where(constant_columns(location, spread, X.shape[0]),
+                                           1.0, spread)}
     scales["error_scale_"] = _typical(_errors(autoencoder, X, local))
     scales["distance_scale_"] = _typical(_distance(autoencoder, X, scales, distance))
     return scales
@@ -63,8 +64,9 @@ def _score_scales(autoencoder, X, distance, local):
 
 def _typical(values):
     """What divides a term of the score: the training rows' median, their mean where more
-    than half are 0 (many identical rows), 1 where all are (one row, or all alike), so that
-    a new row's score stays finite."""
+    than half are 0 (many identical rows), 1 where all are (one row, or all alike; or where
+    neither is positive, as a custom ``score_samples`` may make them), so that a new row's
+    score stays finite."""
     for value in (np.median(values), np.mean(values)):
         if value > np.finfo(np.float64).tiny:
             return float(value)
@@ -225,6 +227,9 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds the autoencoder when its own ``random_state`` is None, the cross-fitting's
         folds and their autoencoders.
+    verbose : int, default=0
+        ``1`` shows a progress bar of the default autoencoder's fits (``estimator=None``;
+        the cross-fitting's too); a given estimator keeps its own ``verbose``.
 
     Attributes
     ----------
@@ -361,16 +366,18 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         "cv": [Interval(Integral, 2, None, closed="left"), None],
         "image_shape": [ImageShape(allow_2d=True), None],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
     def __init__(self, estimator=None, *, contamination="auto", distance="auto", cv=5,
-                 image_shape=None, random_state=None):
+                 image_shape=None, random_state=None, verbose=0):
         self.estimator = estimator
         self.contamination = contamination
         self.distance = distance
         self.cv = cv
         self.image_shape = image_shape
         self.random_state = random_state
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
@@ -390,7 +397,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         X = validate_X(self, X, reset=True)
         # Rank 0's stream on every data-parallel rank: the folds must be the same everywhere.
         rng = shared_random_state(check_random_state(self.random_state))
-        estimator = _default_autoencoder(X) if self.estimator is None else self.estimator
+        estimator = (_default_autoencoder(X).set_params(verbose=self.verbose)
+                     if self.estimator is None else self.estimator)
         self.image_shape_ = self._image_shape(estimator, X)
         self.error_window_ = 1 if self.image_shape_ is None else _error_window(self.image_shape_)
         self.distance_ = (("input" if _is_table(X, self.image_shape) else None)

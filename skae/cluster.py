@@ -160,7 +160,8 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
         Seeds k-means (or UMAP and the mixture), the batch order, and the autoencoder when
         its own ``random_state`` is None.
     verbose : int, default=0
-        ``1`` shows a progress bar of the refinement.
+        ``1`` shows a progress bar of the refinement, and of the default autoencoder's fit
+        (``estimator=None``; a given estimator keeps its own ``verbose``).
 
     Attributes
     ----------
@@ -257,7 +258,8 @@ class DeepEmbeddedClustering(TorchEstimatorMixin, ClusterMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         estimator = self.estimator
         if estimator is None:
-            estimator = clustering_autoencoder(self.n_clusters, X.shape[1])
+            estimator = clustering_autoencoder(self.n_clusters, X.shape[1]).set_params(
+                verbose=self.verbose)
         self.estimator_ = fit_autoencoder(estimator, X, "estimator", rng)
         codes = codes_of(self.estimator_, X)
         if self.init == "manifold":
@@ -432,6 +434,9 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
     random_state : int, RandomState instance or None, default=None
         Seeds the autoencoder when its own ``random_state`` is None, UMAP and the
         mixture. With an int, UMAP runs single-threaded so that one seed gives one result.
+    verbose : int, default=0
+        ``1`` shows a progress bar of the default autoencoder's fit (``estimator=None``);
+        a given estimator keeps its own ``verbose``.
 
     Attributes
     ----------
@@ -495,10 +500,12 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         "covariance_type": [StrOptions({"full", "tied", "diag", "spherical"})],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
     def __init__(self, estimator=None, n_clusters=8, *, n_components=None, n_neighbors=20,
-                 min_dist=0.0, covariance_type="full", n_init=5, random_state=None):
+                 min_dist=0.0, covariance_type="full", n_init=5, random_state=None,
+                 verbose=0):
         self.estimator = estimator
         self.n_clusters = n_clusters
         self.n_components = n_components
@@ -507,6 +514,7 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         self.covariance_type = covariance_type
         self.n_init = n_init
         self.random_state = random_state
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
@@ -533,7 +541,8 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         rng = check_random_state(self.random_state)
         estimator = self.estimator
         if estimator is None:
-            estimator = clustering_autoencoder(self.n_clusters, X.shape[1])
+            estimator = clustering_autoencoder(self.n_clusters, X.shape[1]).set_params(
+                verbose=self.verbose)
         self.estimator_ = fit_autoencoder(estimator, X, "estimator", rng)
         codes = codes_of(self.estimator_, X)
         n_components = self.n_clusters if self.n_components is None else self.n_components

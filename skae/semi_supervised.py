@@ -28,7 +28,7 @@ from ._base import TorchEstimatorMixin, _param_reprs, as_built
 from ._bridge import (as_tensor, map_batches, resolve_device, tensors_beside, torch_generator,
                       torch_seed)
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
-from ._refine import codes_of, fit_autoencoder, refinement_start, seeded
+from ._refine import codes_of, default_verbose, fit_autoencoder, refinement_start, seeded
 from ._images import check_image_shape
 from ._validation import Device, ImageShape, PositiveIntSequence, validate_X
 from .cluster import LatentClustering
@@ -113,6 +113,9 @@ class LatentClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds the autoencoder and the classifier (each ``random_state`` of theirs that is
         None, in a pipeline too).
+    verbose : int, default=0
+        ``1`` shows a progress bar of the default autoencoder's fit (``estimator=None``);
+        a given estimator keeps its own ``verbose``.
 
     Attributes
     ----------
@@ -149,13 +152,16 @@ class LatentClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         "classifier": [HasMethods(["fit", "predict"]), None],
         "unlabeled": [StrOptions({"drop", "keep"})],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
-    def __init__(self, estimator=None, classifier=None, *, unlabeled="drop", random_state=None):
+    def __init__(self, estimator=None, classifier=None, *, unlabeled="drop", random_state=None,
+                 verbose=0):
         self.estimator = estimator
         self.classifier = classifier
         self.unlabeled = unlabeled
         self.random_state = random_state
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
@@ -174,8 +180,8 @@ class LatentClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         X = validate_X(self, X, reset=True)
         y, labeled = _split_labels(X, y, type(self).__name__)
         rng = check_random_state(self.random_state)
-        self.estimator_ = fit_autoencoder(self.estimator, X, "estimator",
-                                          None if self.random_state is None else rng)
+        self.estimator_ = fit_autoencoder(default_verbose(self.estimator, self.verbose), X,
+                                          "estimator", None if self.random_state is None else rng)
         classifier = clone(LogisticRegression(max_iter=1000) if self.classifier is None
                            else self.classifier)
         seeded(classifier, None if self.random_state is None else rng)
@@ -317,7 +323,8 @@ class AutoencoderClassifier(_NetworkClassifierMixin, TorchEstimatorMixin, Classi
         Seeds the head, the batch order, and the autoencoder when its own
         ``random_state`` is None.
     verbose : int, default=0
-        ``1`` shows a progress bar of the joint training.
+        ``1`` shows a progress bar of the joint training, and of the default autoencoder's
+        fit (``estimator=None``; a given estimator keeps its own ``verbose``).
 
     Attributes
     ----------
@@ -396,7 +403,8 @@ class AutoencoderClassifier(_NetworkClassifierMixin, TorchEstimatorMixin, Classi
         y, labeled = _split_labels(X, y, type(self).__name__)
         hidden = tuple(int(s) for s in self.hidden_layer_sizes)
         rng = check_random_state(self.random_state)
-        self.estimator_ = fit_autoencoder(self.estimator, X, "estimator", rng)
+        self.estimator_ = fit_autoencoder(default_verbose(self.estimator, self.verbose), X,
+                                          "estimator", rng)
         self.classes_, codes = np.unique(y[labeled], return_inverse=True)
         targets = np.full(X.shape[0], UNLABELED, dtype=np.int64)
         targets[labeled] = codes
@@ -734,6 +742,9 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds the autoencoder (when its own ``random_state`` is None), UMAP, the mixture
         and the ``classifier`` (when its own is None).
+    verbose : int, default=0
+        ``1`` shows a progress bar of the default autoencoder's fit (``estimator=None``);
+        a given estimator keeps its own ``verbose``.
 
     Attributes
     ----------
@@ -796,11 +807,12 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         "labeling": [StrOptions({"spread", "clusters", "product"})],
         "classifier": [HasMethods(["fit", "predict_proba"]), None],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
     def __init__(self, estimator=None, *, n_clusters=None, n_components=None, n_neighbors=20,
                  min_dist=0.0, alpha=0.99, max_iter=1000, tol=1e-3, smoothing=1.0,
-                 labeling="spread", classifier=None, random_state=None):
+                 labeling="spread", classifier=None, random_state=None, verbose=0):
         self.estimator = estimator
         self.n_clusters = n_clusters
         self.n_components = n_components
@@ -813,6 +825,7 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         self.labeling = labeling
         self.classifier = classifier
         self.random_state = random_state
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
@@ -840,7 +853,7 @@ class ManifoldLabelSpreading(ClassifierMixin, BaseEstimator):
         self.clustering_ = LatentClustering(
             self.estimator, n_clusters, n_components=self.n_components,
             n_neighbors=self.n_neighbors, min_dist=self.min_dist,
-            random_state=self.random_state,
+            random_state=self.random_state, verbose=self.verbose,
         ).fit(X)
         seeds = np.zeros((X.shape[0], n_classes))
         seeds[np.flatnonzero(labeled), codes] = 1.0

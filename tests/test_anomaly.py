@@ -8,6 +8,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
+import skae._base
 import skae.anomaly
 from skae import AutoencoderOutlierDetector, AutoencoderTransformer, config_context
 from skae.nn.training import Objective
@@ -211,18 +212,20 @@ def test_on_tables_the_score_adds_the_distance_to_the_means(wine_one_class):
 
 @pytest.mark.filterwarnings("ignore:.* reached max_iter=:sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.filterwarnings("ignore:.* learned nothing:RuntimeWarning")
-@pytest.mark.filterwarnings("ignore:.* reached max_iter=:sklearn.exceptions.ConvergenceWarning")
-@pytest.mark.filterwarnings("ignore:.* learned nothing:RuntimeWarning")
 def test_the_distance_to_the_means_on_awkward_tables(wine_one_class, monkeypatch):
     X_train, X_normal, _ = wine_one_class
     ae = AutoencoderTransformer(latent_dim=4, max_iter=5, random_state=0)
-    # A constant 0.1 is not exact in binary: its spread is rounding error, not a scale.
-    with_constant = np.c_[X_train, np.full(len(X_train), 0.1)]
+    # Constant columns whose value is not exact in binary: 0.1 everywhere (a standard
+    # deviation of about 1e-17), and 0.3 with one 0.1 + 0.2 (min and max differ by 6e-17).
+    # Their spread is round-off, not a scale.
+    almost = np.full(len(X_train), 0.3)
+    almost[0] = 0.1 + 0.2
+    with_constant = np.c_[X_train, np.full(len(X_train), 0.1), almost]
     detector = AutoencoderOutlierDetector(ae, cv=None).fit(with_constant)
-    assert detector.input_scale_[-1] == 1.0
-    row = np.c_[X_normal[:1], [[0.1 + 1e-6]]]
+    np.testing.assert_array_equal(detector.input_scale_[-2:], 1.0)
+    row = np.c_[X_normal[:1], [[0.1 + 1e-6, 0.3 + 1e-6]]]
     assert detector.score_samples(row) == pytest.approx(
-        detector.score_samples(np.c_[X_normal[:1], [[0.1]]]), rel=1e-4)
+        detector.score_samples(np.c_[X_normal[:1], [[0.1, 0.3]]]), rel=1e-4)
     # One row, or rows all alike: the medians are 0, the scores of other rows stay finite.
     for X_fit in (X_train[:1], np.repeat(X_train[:1], 10, axis=0)):
         fitted = AutoencoderOutlierDetector(ae, cv=None).fit(X_fit)
@@ -230,6 +233,7 @@ def test_the_distance_to_the_means_on_awkward_tables(wine_one_class, monkeypatch
     # A chunk of rows at a time: the same scales and scores as all at once.
     whole = AutoencoderOutlierDetector(ae, cv=None).fit(X_train)
     monkeypatch.setattr(skae.anomaly, "_CHUNK_VALUES", 3 * X_train.shape[1])
+    monkeypatch.setattr(skae._base, "CHUNK_ROWS", 3)  # the columns' moments too
     chunked = AutoencoderOutlierDetector(ae, cv=None).fit(X_train)
     np.testing.assert_allclose(chunked.input_location_, whole.input_location_)
     np.testing.assert_allclose(chunked.input_scale_, whole.input_scale_)
@@ -240,6 +244,8 @@ def test_the_distance_to_the_means_on_awkward_tables(wine_one_class, monkeypatch
     assert not hasattr(chunked, "input_location_") and not hasattr(chunked, "input_scale_")
 
 
+@pytest.mark.filterwarnings("ignore:.* reached max_iter=:sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore:.* learned nothing:RuntimeWarning")
 def test_auto_distance_is_none_on_images(zeros_vs_rest):
     X_train, X_test, _ = zeros_vs_rest
     detector = AutoencoderOutlierDetector(small_ae(max_iter=5), cv=None).fit(X_train)

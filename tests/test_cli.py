@@ -520,7 +520,7 @@ def test_meta_estimator_fits_its_autoencoder_from_estimator_options(files, tmp_p
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_meta_estimator_without_estimator_options_keeps_its_own_default(tmp_path):
+def test_meta_estimator_without_estimator_options_keeps_its_own_default(tmp_path, capsys):
     # On a table the detector's own default autoencoder is not AutoencoderTransformer():
     # the command line must not put the latter in its place.
     from sklearn.datasets import load_wine
@@ -529,12 +529,14 @@ def test_meta_estimator_without_estimator_options_keeps_its_own_default(tmp_path
     np.save(tmp_path / "wine.npy", X)
     out = tmp_path / "detector.skae"
     assert main(["fit", str(tmp_path / "wine.npy"), "--out", str(out), "--model",
-                 "AutoencoderOutlierDetector", "--cv", "none", "--random-state", "0",
-                 "--quiet"]) == 0
+                 "AutoencoderOutlierDetector", "--cv", "none", "--random-state", "0"]) == 0
+    # Its own default autoencoder shows its progress, as the one of the options would.
+    assert "AutoencoderTransformer:" in capsys.readouterr().err
     model = skae.load(out)
     expected = skae.AutoencoderOutlierDetector(cv=None, random_state=0).fit(X)
     assert model.estimator is None and model.distance_ == "input"
-    assert model.estimator_.get_params() == expected.estimator_.get_params()
+    assert model.estimator_.get_params() == expected.estimator_.set_params(
+        verbose=1).get_params()
     assert (model.estimator_.latent_dim, model.estimator_.scaling) == (8, "minmax")
     # Any --estimator-* option: AutoencoderTransformer with it.
     assert main(["fit", str(tmp_path / "wine.npy"), "--out", str(out), "--model",

@@ -324,11 +324,13 @@ def test_constant_data_is_said_to_hold_nothing_to_learn():
 def test_a_constant_column_not_exact_in_binary_is_not_blown_up(digits):
     """A column of 0.1 has a float64 standard deviation of about 1e-17, not 0: standardised
     by it, a change of 1e-6 in that column scored -1e20."""
-    X = np.c_[digits[0][:200], np.full(200, 0.1)]
+    almost = np.full(200, 0.3)
+    almost[0] = 0.1 + 0.2  # min and max differ by 6e-17
+    X = np.c_[digits[0][:200], np.full(200, 0.1), almost]
     ae = AutoencoderTransformer(latent_dim=4, max_iter=5, scaling="standard",
                                 random_state=0).fit(X)
     moved = X[:1].copy()
-    moved[0, -1] += 1e-6
+    moved[0, -2:] += 1e-6
     assert ae.score_samples(moved) == pytest.approx(ae.score_samples(X[:1]), rel=1e-3)
 
 

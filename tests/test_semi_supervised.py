@@ -140,6 +140,19 @@ def test_reproducible_and_joblib(few_labels, frozen_ae, tmp_path):
         np.testing.assert_array_equal(loaded.predict(X_test), clf.predict(X_test))
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_verbose_reaches_the_default_autoencoder_only(few_labels, capsys):
+    X_train, y_few = few_labels[:2]
+    quiet = LatentClassifier(random_state=0).fit(X_train[:100], y_few[:100])
+    assert quiet.estimator_.verbose == 0 and capsys.readouterr().err == ""
+    shown = LatentClassifier(random_state=0, verbose=1).fit(X_train[:100], y_few[:100])
+    assert shown.estimator_.verbose == 1
+    assert "AutoencoderTransformer:" in capsys.readouterr().err
+    given = AutoencoderTransformer(max_iter=2, random_state=0)
+    kept = LatentClassifier(given, verbose=1).fit(X_train[:100], y_few[:100])
+    assert kept.estimator_.verbose == 0 and given.verbose == 0
+
+
 def test_latent_classifier_seeds_its_classifier(few_labels, frozen_ae):
     from sklearn.ensemble import RandomForestClassifier
 
