@@ -577,7 +577,7 @@ def oneclass_detector(seed, normal, kw):
     final one from the same seed, so ``score_samples``, hence the ROC AUC, is the same as
     with the default ``cv=5``, at a sixth of the cost. A ``max_iter`` in ``kw`` caps the
     detector's own default autoencoder for these rows."""
-    ae = _default_autoencoder(normal).set_params(**kw) if kw else None
+    ae = _default_autoencoder(normal, (28, 28)).set_params(**kw) if kw else None
     return AutoencoderOutlierDetector(ae, cv=None, image_shape=(28, 28), random_state=seed)
 
 

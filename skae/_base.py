@@ -738,6 +738,15 @@ def auto_scaling(X, lo, hi, *, images=False):
         return "global"
     if not shares_one_range(lo, hi):
         return "standard"
+    return "global" if drawn(X, lo, hi) else "standard"
+
+
+def drawn(X, lo, hi):
+    """Whether ``X`` (columns' minima ``lo``, maxima ``hi``) looks drawn on a background:
+    a third or more of all entries at the smallest value, and values that rise from it
+    (the smallest value above the background in the lower half of the range, as faint
+    strokes are; a code such as -999 for missing values, or 0/1 columns, leave a gap
+    instead)."""
     low, high = np.min(lo), np.max(hi)
     at_low, above = 0, high
     for start in range(0, X.shape[0], CHUNK_ROWS):
@@ -746,7 +755,7 @@ def auto_scaling(X, lo, hi, *, images=False):
         above = min(above, np.min(chunk, initial=high, where=chunk > low))
     background = at_low >= _BACKGROUND_SHARE * X.size
     rises = above - low <= 0.5 * (high - low)
-    return "global" if background and rises else "standard"
+    return bool(background and rises)
 
 
 def as_built(estimator):

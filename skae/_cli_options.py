@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = '73f08e0f3e2d7cf331d5'
+KEY = '7ac9c6b28726ee754bc8'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -66,18 +66,11 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                             'default': 'None',
                                             'type': 'estimator object, default=None',
                                             'doc': 'The autoencoder, cloned and fit on ``X``. '
-                                                   '``None`` means '
+                                                   '``None`` means, for images, '
                                                    '``AutoencoderTransformer(latent_dim=32, '
-                                                   'manifold_weight=0)`` for images (data in [0, '
-                                                   '1], tables scaled to [0, 1] too, or on one '
-                                                   'scale such as 0-255 with a background, as '
-                                                   'drawings have: see '
-                                                   "``AutoencoderTransformer``'s ``scaling``; "
-                                                   'photographs stored as 0-255 have none and '
-                                                   'count as tables: divide them by 255, or pass '
-                                                   '``AutoencoderTransformer(latent_dim=32, '
-                                                   'manifold_weight=0, scaling="global")``) and, '
-                                                   'for any other data (tables), '
+                                                   'manifold_weight=0)`` (images outside [0, 1] '
+                                                   'brought there by one range, '
+                                                   '``scaling="global"``); and for tables, '
                                                    '``AutoencoderTransformer(latent_dim=8, '
                                                    'scaling="minmax", manifold_weight=0, '
                                                    'noise="mask", noise_level=0.2, '
@@ -85,7 +78,14 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                    'rows on; each column scaled to its training '
                                                    'range and decoded through a sigmoid, so values '
                                                    'beyond that range cannot be reconstructed; see '
-                                                   'Notes). A ``sklearn.frozen.FrozenEstimator`` '
+                                                   'Notes). Images are the data of '
+                                                   '``image_shape``, or data drawn on a background '
+                                                   '(a third or more of the values at the '
+                                                   'smallest, and strokes rising from it), in [0, '
+                                                   '1] or on one scale such as 0-255; tables are '
+                                                   'any other data, scaled to [0, 1] or not, '
+                                                   'photographs without ``image_shape`` among '
+                                                   'them. A ``sklearn.frozen.FrozenEstimator`` '
                                                    'around a fitted autoencoder is used as it is.',
                                             'role': 'estimator'},
                                            {'name': 'contamination',

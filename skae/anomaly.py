@@ -10,7 +10,7 @@ from sklearn.model_selection import KFold
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import auto_scaling, column_stats, constant_columns
+from ._base import auto_scaling, column_stats, constant_columns, drawn, in_unit_interval
 from ._bridge import shared_random_state
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._images import check_image_shape, local_mean
@@ -98,10 +98,14 @@ def _scores(autoencoder, scales, X, distance, local):
 
 
 def _is_table(X, image_shape):
-    """Whether ``X`` is a table: neither ``image_shape`` given nor data that
-    ``scaling="auto"`` decodes through a sigmoid (in [0, 1], or images in another range)."""
-    return (image_shape is None
-            and auto_scaling(X, X.min(axis=0), X.max(axis=0)) == "standard")
+    """Whether ``X`` is a table: no ``image_shape`` given, and neither images in another
+    range (what ``scaling="auto"`` brings into [0, 1]) nor data in [0, 1] drawn on a
+    background (``drawn``). Tables scaled into [0, 1] and photographs count as tables."""
+    if image_shape is not None:
+        return False
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    scaling = auto_scaling(X, lo, hi)
+    return scaling == "standard" or (scaling is None and not drawn(X, lo, hi))
 
 
 def _error_window(image_shape):
@@ -110,19 +114,25 @@ def _error_window(image_shape):
     return 2 * (min(image_shape[1:]) // 20) + 1
 
 
-def _default_autoencoder(X):
-    """The autoencoder of ``estimator=None`` for the rows ``X`` of this fit. For data that
-    ``scaling="auto"`` decodes through a sigmoid (images, in [0, 1] or in another range
-    such as 0-255 with a background; tables scaled to [0, 1] count as images):
-    a 32-D code behind the default hidden layers, trained on the reconstruction error
-    alone (the score is that error; see the class's Notes). For any other data (tables):
+def _default_autoencoder(X, image_shape=None):
+    """The autoencoder of ``estimator=None`` for the rows ``X`` of this fit. For images
+    (``image_shape`` given, or drawn on a background, in [0, 1] or in another range such as
+    0-255; see ``_is_table``): a 32-D code behind the default hidden layers, trained on the
+    reconstruction error alone (the score is that error; see the class's Notes), images
+    outside [0, 1] brought there by one range (``scaling="global"``). For any other data
+    (tables, scaled to [0, 1] or not, and photographs without ``image_shape``):
     an 8-D code, each column scaled to its training range and decoded through a sigmoid,
     so that values beyond that range cannot be reconstructed, trained with masking noise
     and early stopping (from ``_EARLY_STOPPING_MIN_ROWS`` rows on), because on a few
     hundred rows the plain model learns its training rows by heart.
     """
-    if not _is_table(X, None):
-        return AutoencoderTransformer(latent_dim=_IMAGE_LATENT_DIM, manifold_weight=0.0)
+    if not _is_table(X, image_shape):
+        # Images drawn on a background: "auto" brings them into [0, 1] already; any other
+        # data that image_shape calls images (photographs) by one range too.
+        scaling = ("auto" if image_shape is None
+                   or in_unit_interval(X.min(axis=0), X.max(axis=0)) else "global")
+        return AutoencoderTransformer(latent_dim=_IMAGE_LATENT_DIM, manifold_weight=0.0,
+                                      scaling=scaling)
     return AutoencoderTransformer(latent_dim=_TABLE_LATENT_DIM, scaling="minmax",
                                   manifold_weight=0.0, noise="mask",
                                   noise_level=_TABLE_MASK_LEVEL,
@@ -173,18 +183,18 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     Parameters
     ----------
     estimator : estimator object, default=None
-        The autoencoder, cloned and fit on ``X``. ``None`` means
-        ``AutoencoderTransformer(latent_dim=32, manifold_weight=0)`` for images (data in
-        [0, 1], tables scaled to [0, 1] too, or on one scale such as 0-255 with a
-        background, as drawings have: see ``AutoencoderTransformer``'s ``scaling``;
-        photographs stored as 0-255 have none and count as tables: divide them by 255, or
-        pass ``AutoencoderTransformer(latent_dim=32, manifold_weight=0,
-        scaling="global")``) and, for any other data (tables),
+        The autoencoder, cloned and fit on ``X``. ``None`` means, for images,
+        ``AutoencoderTransformer(latent_dim=32, manifold_weight=0)`` (images outside [0,
+        1] brought there by one range, ``scaling="global"``); and for tables,
         ``AutoencoderTransformer(latent_dim=8, scaling="minmax", manifold_weight=0,
         noise="mask", noise_level=0.2, early_stopping=True)`` (early stopping from 50 rows
         on; each column scaled to its training range and decoded through a sigmoid, so
-        values beyond that range cannot be reconstructed; see Notes). A
-        ``sklearn.frozen.FrozenEstimator`` around a fitted autoencoder is used as it is.
+        values beyond that range cannot be reconstructed; see Notes). Images are the data
+        of ``image_shape``, or data drawn on a background (a third or more of the values
+        at the smallest, and strokes rising from it), in [0, 1] or on one scale such as
+        0-255; tables are any other data, scaled to [0, 1] or not, photographs without
+        ``image_shape`` among them. A ``sklearn.frozen.FrozenEstimator`` around a fitted
+        autoencoder is used as it is.
     contamination : "auto" or float in (0, 0.5], default="auto"
         Expected fraction of outliers in the training data; a float sets ``offset_`` as
         that quantile of the training scores. ``"auto"`` uses Tukey's fence on
@@ -288,8 +298,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     0.962 capped at 20 epochs; they reconstruct the other digits better too), and wider
     hidden layers before a 16-D code, ``(512, 256, 128)``, 0.967. On the 8 x 8 digits (each
     class normal in turn, 70/30 splits, 2 seeds): 0.991 (``AutoencoderTransformer()``
-    without masking noise), 0.994 (16-D), 0.993 (32-D); PCA(16) 0.997. Tables scaled to [0,
-    1] count as images and get this autoencoder too; standardised tables get the one below.
+    without masking noise), 0.994 (16-D), 0.993 (32-D); PCA(16) 0.997. Tables, in [0, 1] or not,
+    get the one below.
 
     The error of local means (``image_shape``): on the same MNIST split, the default
     autoencoder's fits scored by the mean squared difference of the 3 x 3 local means of
@@ -397,7 +407,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         X = validate_X(self, X, reset=True)
         # Rank 0's stream on every data-parallel rank: the folds must be the same everywhere.
         rng = shared_random_state(check_random_state(self.random_state))
-        estimator = (_default_autoencoder(X).set_params(verbose=self.verbose)
+        estimator = (_default_autoencoder(X, self.image_shape).set_params(
+                         verbose=self.verbose)
                      if self.estimator is None else self.estimator)
         self.image_shape_ = self._image_shape(estimator, X)
         self.error_window_ = 1 if self.image_shape_ is None else _error_window(self.image_shape_)

@@ -246,6 +246,34 @@ def test_the_distance_to_the_means_on_awkward_tables(wine_one_class, monkeypatch
 
 @pytest.mark.filterwarnings("ignore:.* reached max_iter=:sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.filterwarnings("ignore:.* learned nothing:RuntimeWarning")
+def test_tables_in_the_unit_range_and_photographs_are_tables(wine_one_class):
+    from sklearn.preprocessing import MinMaxScaler
+
+    X_train, X_normal, X_other = wine_one_class
+    X_test = np.concatenate([X_normal, X_other])
+    is_normal = np.r_[np.ones(len(X_normal)), np.zeros(len(X_other))]
+    scaler = MinMaxScaler().fit(X_train)  # into [0, 1]: the same table, the same detector
+    raw = AutoencoderOutlierDetector(cv=None, random_state=0).fit(X_train)
+    scaled = AutoencoderOutlierDetector(cv=None, random_state=0).fit(scaler.transform(X_train))
+    for detector in (raw, scaled):
+        assert detector.distance_ == "input"
+        assert (detector.estimator_.latent_dim, detector.estimator_.scaling) == (8, "minmax")
+    auc_raw = roc_auc_score(is_normal, raw.score_samples(X_test))
+    auc_scaled = roc_auc_score(is_normal, scaled.score_samples(scaler.transform(X_test)))
+    assert auc_scaled == pytest.approx(auc_raw, abs=0.02)
+    # Photographs have no background: a table, unless image_shape says images, which the
+    # image autoencoder then brings into [0, 1] by one range.
+    photos = np.random.RandomState(0).uniform(40, 220, size=(40, 64))
+    as_table = AutoencoderOutlierDetector(cv=None, random_state=0).fit(photos)
+    assert as_table.distance_ == "input" and as_table.estimator_.latent_dim == 8
+    as_images = AutoencoderOutlierDetector(cv=None, image_shape=(8, 8), random_state=0)
+    as_images.fit(photos)
+    assert as_images.distance_ is None
+    assert (as_images.estimator_.latent_dim, as_images.estimator_.scaling) == (32, "global")
+
+
+@pytest.mark.filterwarnings("ignore:.* reached max_iter=:sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore:.* learned nothing:RuntimeWarning")
 def test_auto_distance_is_none_on_images(zeros_vs_rest):
     X_train, X_test, _ = zeros_vs_rest
     detector = AutoencoderOutlierDetector(small_ae(max_iter=5), cv=None).fit(X_train)
