@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = '7ac9c6b28726ee754bc8'
+KEY = 'bced3a7947feb1e1ffbf'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -79,14 +79,22 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                                    'range and decoded through a sigmoid, so values '
                                                    'beyond that range cannot be reconstructed; see '
                                                    'Notes). Images are the data of '
-                                                   '``image_shape``, or data drawn on a background '
-                                                   '(a third or more of the values at the '
-                                                   'smallest, and strokes rising from it), in [0, '
-                                                   '1] or on one scale such as 0-255; tables are '
-                                                   'any other data, scaled to [0, 1] or not, '
-                                                   'photographs without ``image_shape`` among '
-                                                   'them. A ``sklearn.frozen.FrozenEstimator`` '
-                                                   'around a fitted autoencoder is used as it is.',
+                                                   '``image_shape``, or data drawn on a dark '
+                                                   'background (a third or more of the values at '
+                                                   'the smallest, and strokes rising from it), in '
+                                                   '[0, 1] or on one scale such as 0-255; tables '
+                                                   'are any other data, photographs without '
+                                                   '``image_shape`` among them. Drawings on a '
+                                                   'light background without ``image_shape`` count '
+                                                   'as tables. A table scaled into [0, 1] whose '
+                                                   'values sit at 0 a third of the time or more '
+                                                   '(one-hot or count columns, columns constant '
+                                                   'before scaling) looks drawn and counts as '
+                                                   'images: give such a table unscaled (the '
+                                                   'detector scales it itself), or pass '
+                                                   '``distance="input"`` and an estimator. A '
+                                                   '``sklearn.frozen.FrozenEstimator`` around a '
+                                                   'fitted autoencoder is used as it is.',
                                             'role': 'estimator'},
                                            {'name': 'contamination',
                                             'default': "'auto'",

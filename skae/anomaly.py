@@ -190,11 +190,15 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         noise="mask", noise_level=0.2, early_stopping=True)`` (early stopping from 50 rows
         on; each column scaled to its training range and decoded through a sigmoid, so
         values beyond that range cannot be reconstructed; see Notes). Images are the data
-        of ``image_shape``, or data drawn on a background (a third or more of the values
-        at the smallest, and strokes rising from it), in [0, 1] or on one scale such as
-        0-255; tables are any other data, scaled to [0, 1] or not, photographs without
-        ``image_shape`` among them. A ``sklearn.frozen.FrozenEstimator`` around a fitted
-        autoencoder is used as it is.
+        of ``image_shape``, or data drawn on a dark background (a third or more of the
+        values at the smallest, and strokes rising from it), in [0, 1] or on one scale
+        such as 0-255; tables are any other data, photographs without ``image_shape``
+        among them. Drawings on a light background without ``image_shape`` count as
+        tables. A table scaled into [0, 1] whose values sit at 0 a third of the time or
+        more (one-hot or count columns, columns constant before scaling) looks drawn and
+        counts as images: give such a table unscaled (the detector scales it itself), or
+        pass ``distance="input"`` and an estimator. A ``sklearn.frozen.FrozenEstimator``
+        around a fitted autoencoder is used as it is.
     contamination : "auto" or float in (0, 0.5], default="auto"
         Expected fraction of outliers in the training data; a float sets ``offset_`` as
         that quantile of the training scores. ``"auto"`` uses Tukey's fence on
