@@ -12,15 +12,16 @@ from ._bridge import is_module, resolve_device
 from .autoencoder import AutoencoderTransformer
 
 
-def fit_autoencoder(estimator, X, name, random_state=None):
-    """Clone ``estimator`` (``None``: ``AutoencoderTransformer()``) and fit it on ``X``.
+def fit_autoencoder(estimator, X, name, random_state=None, verbose=0):
+    """Clone ``estimator`` (``None``: ``AutoencoderTransformer(verbose=verbose)``, the
+    meta-estimator's ``verbose``; a given estimator keeps its own) and fit it on ``X``.
 
     A ``FrozenEstimator`` is cloned to itself and not refit: the way to reuse an
     autoencoder already fit on more rows. When ``random_state`` is given (an int or a
     RandomState) and the autoencoder's own ``random_state`` is None, the clone is seeded
     from it, so the meta-estimator's seed reproduces the whole model.
     """
-    estimator = AutoencoderTransformer() if estimator is None else estimator
+    estimator = AutoencoderTransformer(verbose=verbose) if estimator is None else estimator
     # Checked before the fit, which may be long: a skae autoencoder has a training
     # objective (a FrozenEstimator answers for the estimator it holds).
     if not all(hasattr(estimator, m) for m in ("fit", "transform", "training_objective")):
@@ -35,12 +36,6 @@ def fit_autoencoder(estimator, X, name, random_state=None):
             f"AutoencoderTransformer), got {type(estimator).__name__}."
         )
     return fitted
-
-
-def default_verbose(estimator, verbose):
-    """``estimator``, or for None the default ``AutoencoderTransformer`` with the
-    meta-estimator's ``verbose``: a given estimator keeps its own."""
-    return AutoencoderTransformer(verbose=verbose) if estimator is None else estimator
 
 
 def seeded(estimator, random_state):

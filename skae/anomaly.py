@@ -114,7 +114,7 @@ def _error_window(image_shape):
     return 2 * (min(image_shape[1:]) // 20) + 1
 
 
-def _default_autoencoder(X, image_shape=None):
+def _default_autoencoder(X, image_shape=None, table=None):
     """The autoencoder of ``estimator=None`` for the rows ``X`` of this fit. For images
     (``image_shape`` given, or drawn on a background, in [0, 1] or in another range such as
     0-255; see ``_is_table``): a 32-D code behind the default hidden layers, trained on the
@@ -124,9 +124,12 @@ def _default_autoencoder(X, image_shape=None):
     an 8-D code, each column scaled to its training range and decoded through a sigmoid,
     so that values beyond that range cannot be reconstructed, trained with masking noise
     and early stopping (from ``_EARLY_STOPPING_MIN_ROWS`` rows on), because on a few
-    hundred rows the plain model learns its training rows by heart.
+    hundred rows the plain model learns its training rows by heart. ``table``:
+    ``_is_table(X, image_shape)`` where the caller has it already.
     """
-    if not _is_table(X, image_shape):
+    if table is None:
+        table = _is_table(X, image_shape)
+    if not table:
         # Images drawn on a background: "auto" brings them into [0, 1] already; any other
         # data that image_shape calls images (photographs) by one range too.
         scaling = ("auto" if image_shape is None
@@ -411,13 +414,13 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         X = validate_X(self, X, reset=True)
         # Rank 0's stream on every data-parallel rank: the folds must be the same everywhere.
         rng = shared_random_state(check_random_state(self.random_state))
-        estimator = (_default_autoencoder(X, self.image_shape).set_params(
+        table = _is_table(X, self.image_shape)
+        estimator = (_default_autoencoder(X, self.image_shape, table).set_params(
                          verbose=self.verbose)
                      if self.estimator is None else self.estimator)
         self.image_shape_ = self._image_shape(estimator, X)
         self.error_window_ = 1 if self.image_shape_ is None else _error_window(self.image_shape_)
-        self.distance_ = (("input" if _is_table(X, self.image_shape) else None)
-                          if self.distance == "auto" else self.distance)
+        self.distance_ = ("input" if table else None) if self.distance == "auto" else self.distance
         self.estimator_ = fit_autoencoder(estimator, X, "estimator", rng)
         for name in _SCALE_NAMES:
             self.__dict__.pop(name, None)  # from an earlier fit with another distance

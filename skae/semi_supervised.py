@@ -28,7 +28,7 @@ from ._base import TorchEstimatorMixin, _param_reprs, as_built
 from ._bridge import (as_tensor, map_batches, resolve_device, tensors_beside, torch_generator,
                       torch_seed)
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
-from ._refine import codes_of, default_verbose, fit_autoencoder, refinement_start, seeded
+from ._refine import codes_of, fit_autoencoder, refinement_start, seeded
 from ._images import check_image_shape
 from ._validation import Device, ImageShape, PositiveIntSequence, validate_X
 from .cluster import LatentClustering
@@ -180,8 +180,9 @@ class LatentClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         X = validate_X(self, X, reset=True)
         y, labeled = _split_labels(X, y, type(self).__name__)
         rng = check_random_state(self.random_state)
-        self.estimator_ = fit_autoencoder(default_verbose(self.estimator, self.verbose), X,
-                                          "estimator", None if self.random_state is None else rng)
+        self.estimator_ = fit_autoencoder(self.estimator, X, "estimator",
+                                          None if self.random_state is None else rng,
+                                          self.verbose)
         classifier = clone(LogisticRegression(max_iter=1000) if self.classifier is None
                            else self.classifier)
         seeded(classifier, None if self.random_state is None else rng)
@@ -403,8 +404,7 @@ class AutoencoderClassifier(_NetworkClassifierMixin, TorchEstimatorMixin, Classi
         y, labeled = _split_labels(X, y, type(self).__name__)
         hidden = tuple(int(s) for s in self.hidden_layer_sizes)
         rng = check_random_state(self.random_state)
-        self.estimator_ = fit_autoencoder(default_verbose(self.estimator, self.verbose), X,
-                                          "estimator", rng)
+        self.estimator_ = fit_autoencoder(self.estimator, X, "estimator", rng, self.verbose)
         self.classes_, codes = np.unique(y[labeled], return_inverse=True)
         targets = np.full(X.shape[0], UNLABELED, dtype=np.int64)
         targets[labeled] = codes
