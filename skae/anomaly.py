@@ -105,7 +105,7 @@ def _is_table(X, image_shape):
         return False
     lo, hi = X.min(axis=0), X.max(axis=0)
     scaling = auto_scaling(X, lo, hi)
-    return scaling == "standard" or (scaling is None and not drawn(X, lo, hi))
+    return scaling == "power" or (scaling is None and not drawn(X, lo, hi))
 
 
 def _error_window(image_shape):

@@ -8,6 +8,7 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+import torch
 from sklearn.datasets import load_breast_cancer, load_wine
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -105,16 +106,19 @@ def test_learns_far_better_than_the_mean_image(fitted, digits_split):
 @pytest.mark.parametrize("loader", [load_breast_cancer, load_wine])
 def test_tabular_data_with_arbitrary_scales(loader):
     X, _ = loader(return_X_y=True)
-    ae = small_ae(latent_dim=4, max_iter=200).fit(X)
-    assert ae.output_activation_ == "identity"
-    # In standardised units predicting the column means scores an error of 1.
-    assert -ae.score(X) < 0.5
-    # inverse_transform answers in the user's units: the error relative to each column's
-    # spread is small, though the columns differ in scale by orders of magnitude.
-    reconstruction = ae.inverse_transform(ae.transform(X))
-    relative = np.mean(((reconstruction - X) / X.std(axis=0)) ** 2)
-    assert relative < 0.5
-    np.testing.assert_allclose(relative, -ae.score(X), rtol=1e-3)
+    for scaling in ("auto", "standard"):
+        ae = small_ae(latent_dim=4, max_iter=200, scaling=scaling).fit(X)
+        assert ae.output_activation_ == "identity"
+        # In standardised units predicting the column means scores an error of 1.
+        assert -ae.score(X) < 0.5
+        # inverse_transform answers in the user's units: the error relative to each
+        # column's spread is small, though the columns differ in scale by orders of
+        # magnitude (and the skewed ones went through a power, undone on the way out).
+        reconstruction = ae.inverse_transform(ae.transform(X))
+        relative = np.mean(((reconstruction - X) / X.std(axis=0)) ** 2)
+        assert relative < 0.5
+        if scaling == "standard":  # an affine map: the same error in either space
+            np.testing.assert_allclose(relative, -ae.score(X), rtol=1e-3)
 
 
 def test_tabular_data_unscaled_is_worse():
@@ -191,19 +195,19 @@ _LOGNORMAL[_RNG.rand(300, 30) < 0.1] = -999
     (_STROKES * 2 - 1, "global"),  # the same in [-1, 1]
     (_STROKES, None),  # already in [0, 1]
     # Full strokes only: nothing rises from the background (a gap, as a -999 code leaves).
-    (np.vstack([np.eye(8) * 255, np.zeros((8, 8))]), "standard"),
+    (np.vstack([np.eye(8) * 255, np.zeros((8, 8))]), "power"),
     # Every column on the floor, but only one reaches halfway up: a column in other units.
-    (_with_rows([2, 2, 2, 100], [0, 0, 0, 0]), "standard"),
+    (_with_rows([2, 2, 2, 100], [0, 0, 0, 0]), "power"),
     # One varying column (the others constant): nothing to share a range with.
-    (_with_rows([5, 0, 0, 0], [0, 0, 0, 0]), "standard"),
+    (_with_rows([5, 0, 0, 0], [0, 0, 0, 0]), "power"),
     # Exactly half of the varying columns on one scale is not most of them.
-    (_with_rows([9, 9, 9, 9], [0, 0, 5, 5]), "standard"),
+    (_with_rows([9, 9, 9, 9], [0, 0, 5, 5]), "power"),
     # One scale but no background: answers on a 1-5 scale, counts, a -999 missing code.
-    (_RNG.randint(1, 6, size=(200, 20)), "standard"),
-    (_RNG.poisson(3, size=(200, 15)), "standard"),
-    (_LOGNORMAL, "standard"),
+    (_RNG.randint(1, 6, size=(200, 20)), "power"),
+    (_RNG.poisson(3, size=(200, 15)), "power"),
+    (_LOGNORMAL, "power"),
     # A -999 code on 40% of the entries is a background in number, but leaves a gap.
-    (_MOSTLY_MISSING, "standard"),
+    (_MOSTLY_MISSING, "power"),
 ])
 def test_auto_scaling_rule(X, expected):
     from skae._base import auto_scaling
@@ -217,6 +221,112 @@ def test_auto_scaling_rule(X, expected):
         # Constant columns (an image's empty border) are no columns of another scale.
         padded = np.hstack([X, np.full((len(X), 5), X.min())])
         assert auto_scaling_of(padded) == expected
+
+
+def _skewed_table(n=400, seed=0):
+    """Columns: log-normal (skewed right), its negative (skewed left), Gaussian, uniform,
+    a rare 0/1 flag, constant; on scales of their own."""
+    rng = np.random.RandomState(seed)
+    return np.column_stack([
+        1e3 * rng.lognormal(size=n), -rng.lognormal(sigma=0.8, size=n), rng.normal(5, 2, n),
+        rng.uniform(size=n) * 40, (rng.rand(n) < 0.1).astype(float), np.full(n, 0.1)])
+
+
+def test_power_scaling_makes_skewed_features_gaussian():
+    """scaling="auto" on a table (``"power"``): the skewed features go through a
+    Yeo-Johnson power into the working space, standardised again; the others are
+    standardised as before (``"standard"``, which has no power step). The map is undone
+    exactly on the way out, so ``inverse_transform`` answers in the input's units."""
+    from scipy.stats import skew
+
+    from skae._base import SKEWNESS_LIMIT
+
+    X = _skewed_table()
+    params = {"latent_dim": 2, "hidden_layer_sizes": (8,), "max_iter": 3, "random_state": 0}
+    ae = AutoencoderTransformer(**params).fit(X)
+    module = ae.module_
+    power = module.power.numpy()
+    skewed = np.abs(np.nan_to_num(skew(X, axis=0))) > SKEWNESS_LIMIT
+    assert skewed.tolist() == [True, True, False, False, True, False]
+    assert (power[~skewed] == 1).all() and (power[skewed] != 1).all()
+    assert power[0] < 1 < power[1]  # a power below 1 pulls in a long right tail
+    x = torch.as_tensor(X, dtype=torch.float32)
+    working = module.normalize(x).numpy()
+    np.testing.assert_allclose(working[:, :5].mean(axis=0), 0, atol=1e-4)
+    np.testing.assert_allclose(working[:, :5].std(axis=0), 1, rtol=1e-3)
+    # Much less skewed: the power is held within [0, 2] (see ``skewed_power``), where
+    # the log-normal's standardised values keep some skew.
+    assert np.all(np.abs(skew(working[:, :2], axis=0)) < SKEWNESS_LIMIT)
+    assert np.all(np.abs(skew(working[:, :2], axis=0)) < np.abs(skew(X[:, :2], axis=0)) / 2)
+    np.testing.assert_allclose(module.denormalize(module.normalize(x)).numpy(), X,
+                               rtol=1e-4, atol=1e-4)
+    R = ae.inverse_transform(ae.transform(X))
+    assert np.isfinite(R).all()
+    # "standard" keeps the plain map; data with no skewed feature gets no power step.
+    assert not AutoencoderTransformer(**params, scaling="standard").fit(X).module_.has_power
+    assert not AutoencoderTransformer(**params).fit(X[:, 2:4]).module_.has_power
+    # Neither does a constant column's round-off (0.3 with one 0.1 + 0.2), nor the chance
+    # skew of a few rows (-1.18 in a column of two blobs of 10).
+    almost = np.full(len(X), 0.3)
+    almost[0] = 0.1 + 0.2
+    assert not AutoencoderTransformer(**params).fit(
+        np.c_[X[:, 2:4], almost]).module_.has_power
+    blobs = np.random.RandomState(0).randn(20, 4)
+    blobs[10:] += 3
+    assert abs(skew(blobs[:, 0])) > SKEWNESS_LIMIT
+    assert not AutoencoderTransformer(**params).fit(blobs).module_.has_power
+
+
+def test_inverse_power_stays_finite_beyond_the_transforms_range():
+    """A power below 0 bounds the transform from above (above 2, from below); a decoder
+    may write past that edge, which maps back to a large finite value, never inf or NaN."""
+    from skae.nn.modules import inverse_yeo_johnson, yeo_johnson
+
+    x = torch.linspace(-30, 30, 601, dtype=torch.float64)[:, None].repeat(1, 6)
+    power = torch.tensor([-1.5, -0.2, 0.0, 0.7, 2.0, 3.5], dtype=torch.float64)
+    np.testing.assert_allclose(inverse_yeo_johnson(yeo_johnson(x, power), power), x,
+                               rtol=1e-9, atol=1e-9)
+    beyond = inverse_yeo_johnson(torch.tensor([[50.0, 50.0, -50.0, -50.0]]),
+                                 torch.tensor([-1.5, -0.2, 2.5, 2.0]))
+    assert torch.isfinite(beyond).all()
+    assert (beyond[0, :2] > 1e5).all() and (beyond[0, 2:] < -1e5).all()
+
+
+def test_models_without_the_power_step_still_load(tmp_path):
+    """Files and pickles written before the power step existed hold no ``power``
+    buffers: they load as models whose map is the plain affine one they were fit with."""
+    import json
+    import pickle
+
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    import skae
+
+    X = _skewed_table()[:, 2:4]  # nothing skewed: the step does nothing, as before
+    ae = AutoencoderTransformer(latent_dim=2, hidden_layer_sizes=(8,), max_iter=3,
+                                random_state=0).fit(X)
+    expected = ae.transform(X)
+    skae.save(ae, tmp_path / "new.skae")
+    with safe_open(tmp_path / "new.skae", framework="pt") as f:
+        header = f.metadata()
+        stored = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118
+    tensors = {k: v for k, v in stored.items() if not k.endswith(("power", "power_shift",
+                                                                    "power_scale"))}
+    assert len(stored) - len(tensors) == 3
+    save_file(tensors, tmp_path / "old.skae", metadata=header)
+    loaded = skae.load(tmp_path / "old.skae")
+    np.testing.assert_allclose(loaded.transform(X), expected, rtol=1e-6)
+    assert json.loads(header["skae"])  # the header was kept as it was
+
+    module = pickle.loads(pickle.dumps(ae.module_))
+    state = module.__dict__
+    for name in ("power", "power_shift", "power_scale"):
+        del state["_buffers"][name]
+    del state["has_power"]
+    module.__setstate__(state)
+    np.testing.assert_allclose(module.encode(module.normalize(torch.as_tensor(
+        X, dtype=torch.float32))).detach().numpy(), expected, rtol=1e-5, atol=1e-6)
 
 
 def test_noise_auto_masks_for_features_and_on_tables(digits_split):

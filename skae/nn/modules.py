@@ -141,22 +141,76 @@ def _with_latent_norm(encoder, latent_norm, latent_dim):
     return encoder
 
 
+# The buffers of the power step of ``Autoencoder.normalize`` where it does nothing.
+POWER_IDENTITY = {"power": 1.0, "power_shift": 0.0, "power_scale": 1.0}
+
+
+def yeo_johnson(x, power):
+    """The Yeo-Johnson transform of ``x`` with one ``power`` (λ) per feature (column), as
+    ``sklearn.preprocessing.PowerTransformer`` applies it: ``((x + 1)**λ - 1) / λ`` for
+    ``x >= 0`` (``log1p(x)`` at λ = 0), ``-((1 - x)**(2 - λ) - 1) / (2 - λ)`` below
+    (``-log1p(-x)`` at λ = 2). λ = 1 is the identity."""
+    positive = x >= 0
+    # Each branch sees only arguments of its own sign, so neither can produce NaN.
+    up = torch.where(positive, x, torch.zeros_like(x))
+    down = torch.where(positive, torch.zeros_like(x), -x)
+    near0 = power.abs() < 1e-8
+    near2 = (power - 2).abs() < 1e-8
+    safe = torch.where(near0, torch.ones_like(power), power)
+    safe2 = torch.where(near2, torch.ones_like(power), 2 - power)
+    upper = torch.where(near0, torch.log1p(up), ((up + 1) ** safe - 1) / safe)
+    lower = torch.where(near2, -torch.log1p(down), -((down + 1) ** safe2 - 1) / safe2)
+    return torch.where(positive, upper, lower)
+
+
+# How far ``inverse_yeo_johnson`` reaches, in the units it maps back to: the transforms
+# with λ < 0 (or > 2 below zero) are bounded, and a decoder may write beyond their edge.
+_INVERSE_REACH = 1e6
+
+
+def inverse_yeo_johnson(y, power):
+    """The inverse of ``yeo_johnson``. A value beyond the transform's range (a decoder
+    may write one) maps to ``_INVERSE_REACH`` in magnitude, not to inf or NaN."""
+    positive = y >= 0
+    up = torch.where(positive, y, torch.zeros_like(y))
+    down = torch.where(positive, torch.zeros_like(y), -y)
+    near0 = power.abs() < 1e-8
+    near2 = (power - 2).abs() < 1e-8
+    safe = torch.where(near0, torch.ones_like(power), power)
+    safe2 = torch.where(near2, torch.ones_like(power), 2 - power)
+    upper = torch.where(near0, torch.expm1(up.clamp_max(math.log(_INVERSE_REACH))),
+                        _root(1 + safe * up, safe) - 1)
+    lower = torch.where(near2, -torch.expm1(down.clamp_max(math.log(_INVERSE_REACH))),
+                        1 - _root(1 + safe2 * down, safe2))
+    return torch.where(positive, upper, lower)
+
+
+def _root(base, power):
+    """``base ** (1 / power)`` for ``base >= 1`` (exact) or below it, where a negative
+    power would reach beyond ``_INVERSE_REACH`` (the base is held at that edge)."""
+    edge = torch.where(power < 0, _INVERSE_REACH ** power.clamp_max(0), torch.zeros_like(power))
+    return base.clamp_min(0).maximum(edge) ** (1 / power)
+
+
 def _update_identity_flag_hook(module, incompatible_keys):
     module._update_identity_flag()
 
 
 class Autoencoder(nn.Module):
-    """An encoder and a decoder, with a fixed affine map into the space they work in.
+    """An encoder and a decoder, with a fixed map into the space they work in.
 
-    ``normalize`` maps raw inputs to the working space (``(x - shift) / scale``),
-    where the encoder reads and the decoder writes; ``denormalize`` maps back. Keeping
-    the map inside the module means the training data is never copied to scale it.
+    ``normalize`` maps raw inputs to the working space, where the encoder reads and the
+    decoder writes: ``(x - shift) / scale``, then, for features with a ``power`` other
+    than 1, a Yeo-Johnson transform of that power followed by ``(u - power_shift) /
+    power_scale``; ``denormalize`` maps back. Keeping the map inside the module means
+    the training data is never copied to scale it.
 
     Parameters
     ----------
     encoder, decoder : torch.nn.Module
     n_features : int
-        Width of the input, the size of the ``shift`` and ``scale`` buffers.
+        Width of the input, the size of the ``shift``, ``scale``, ``power``,
+        ``power_shift`` and ``power_scale`` buffers.
     """
 
     def __init__(self, encoder, decoder, n_features):
@@ -165,7 +219,10 @@ class Autoencoder(nn.Module):
         self.decoder = decoder
         self.register_buffer("shift", torch.zeros(n_features))
         self.register_buffer("scale", torch.ones(n_features))
+        for name, value in POWER_IDENTITY.items():
+            self.register_buffer(name, torch.full((n_features,), value))
         self.is_identity_map = True
+        self.has_power = False
         # Loaded weights bring their own shift and scale: re-derive the flag from them.
         self.register_load_state_dict_post_hook(_update_identity_flag_hook)
 
@@ -206,26 +263,48 @@ class Autoencoder(nn.Module):
         encoder = _with_latent_norm(encoder, latent_norm, latent_dim)
         return cls(encoder, decoder, n_features)
 
-    def set_normalization(self, shift, scale):
-        """Fix the affine map: ``normalize(x) = (x - shift) / scale``."""
+    def set_normalization(self, shift, scale, power=None, power_shift=None,
+                          power_scale=None):
+        """Fix the map: ``normalize(x) = (x - shift) / scale``, then for the features whose
+        ``power`` is not 1 a Yeo-Johnson transform and ``(u - power_shift) / power_scale``
+        (None: the identity, ``power`` 1)."""
         self.shift.copy_(torch.as_tensor(shift))
         self.scale.copy_(torch.as_tensor(scale))
+        given = {"power": power, "power_shift": power_shift, "power_scale": power_scale}
+        for name, value in given.items():
+            getattr(self, name).copy_(
+                torch.as_tensor(value) if value is not None else POWER_IDENTITY[name])
         self._update_identity_flag()
 
     def _update_identity_flag(self):
         # Skipping an identity map saves two full-batch passes per training step.
         if self.shift.device.type != "meta":
-            self.is_identity_map = bool((self.shift == 0).all() and (self.scale == 1).all())
+            self.has_power = bool((self.power != 1).any())
+            self.is_identity_map = bool((self.shift == 0).all() and (self.scale == 1).all()
+                                        and not self.has_power)
 
     def normalize(self, x):
         if self.is_identity_map:
             return x
-        return (x - self.shift) / self.scale
+        x = (x - self.shift) / self.scale
+        if self.has_power:
+            x = (yeo_johnson(x, self.power) - self.power_shift) / self.power_scale
+        return x
 
     def denormalize(self, x):
         if self.is_identity_map:
             return x
+        if self.has_power:
+            x = inverse_yeo_johnson(x * self.power_scale + self.power_shift, self.power)
         return x * self.scale + self.shift
+
+    def __setstate__(self, state):
+        # Modules pickled before the power buffers existed map nothing through a power.
+        super().__setstate__(state)
+        for name, value in POWER_IDENTITY.items():
+            if name not in self._buffers:
+                self.register_buffer(name, torch.full_like(self.shift, value))
+        self.__dict__.setdefault("has_power", False)
 
     def encode(self, x):
         """Latent code of inputs in the working space."""
