@@ -59,7 +59,8 @@ def read_data(path, *, what="DATA", label_column=None, id_column=None):
 
     An ``.npz`` file gives its array named ``X``, or its only array. A ``.csv`` file is
     numbers separated by commas (or semicolons, tabs, ``|``: detected), with an optional
-    header row; an unnamed first column holding 0, 1, ..., n-1 (pandas' ``to_csv`` index)
+    header row (a first row 0, 1, ..., n-1, the names pandas gives an array's columns, is
+    one, with a note); an unnamed first column holding 0, 1, ..., n-1 (pandas' ``to_csv`` index)
     is dropped with a note. Arrays of images ``(n_samples, height, width[, channels])`` are
     flattened to one row per sample.
 
@@ -145,7 +146,8 @@ def _csv_layout(path, what, label_column, id_column=None):
     cells = [h.strip() for h in header]
     by_number = {int(c) - 1 for c in (label_column, id_column)
                  if c is not None and re.fullmatch(r"\d+", c.strip()) and c.strip() not in cells}
-    has_header = not all(_is_number(v) for j, v in enumerate(header) if j not in by_number)
+    has_header = (not all(_is_number(v) for j, v in enumerate(header) if j not in by_number)
+                  or _default_column_names(cells))
     names = [h.strip() for h in header] if has_header else None
     n_columns = len(header)
     label = None if label_column is None else _column_index(label_column, names, n_columns,
@@ -164,6 +166,12 @@ def _csv_layout(path, what, label_column, id_column=None):
     if not use:
         raise CommandError(f"{what} file '{path}' has no feature column left.")
     return delimiter, names, n_columns, label, use, index_column
+
+
+def _default_column_names(cells):
+    """Whether a CSV's first row is 0, 1, ..., n-1: the names pandas gives the columns of
+    an array, which ``DataFrame(X).to_csv(index=False)`` writes as the header."""
+    return len(cells) > 1 and cells == [str(i) for i in range(len(cells))]
 
 
 def feature_names(path, *, what="DATA", label_column=None, id_column=None):
@@ -228,6 +236,9 @@ def _read_csv(path, *, what, label_column=None, id_column=None):
               "as pandas' to_csv() writes (write with index=False to avoid this note).")
     if delimiter != ",":
         _note(f"{path}: read as {_DELIMITER_NAMES[delimiter]}-separated values.")
+    if names is not None and _default_column_names(names):
+        _note(f"{path}: the first row, 0..{len(names) - 1}, is read as a header (the column "
+              "names pandas gives an array), not as data.")
     labels = None
     if label is not None:
         labels = _as_labels(load([label], dtype=str).ravel())

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import skae
-from skae.cli import main, parse_value, read_data
+from skae.cli import feature_names, main, parse_value, read_data
 
 FIT_FAST = ["--hidden-layer-sizes", "16", "--latent-dim", "3", "--max-iter", "5",
             "--random-state", "0", "--quiet"]
@@ -578,6 +578,25 @@ def test_csv_with_pandas_index_column_is_dropped_with_a_note(tmp_path, capsys):
 
     with pytest.raises(CommandError, match=r"first column has no name.*index=False"):
         read_data(path)
+
+
+def test_csv_with_pandas_default_column_names_reads_them_as_a_header(tmp_path, capsys):
+    """``DataFrame(X).to_csv(index=False)`` writes the header 0,1,...,n-1: numbers, but
+    names, not a row of data (once read as one: an extra row, and a wrong scaling)."""
+    import pandas as pd
+
+    X = np.arange(12, dtype=float).reshape(4, 3) / 7
+    path = tmp_path / "frame.csv"
+    pd.DataFrame(X).to_csv(path, index=False)
+    np.testing.assert_allclose(read_data(path), X)
+    assert "the first row, 0..2, is read as a header" in capsys.readouterr().err
+    assert feature_names(path) == ["0", "1", "2"]
+    # With the index too: the same rows, the index dropped.
+    pd.DataFrame(X).to_csv(path)
+    np.testing.assert_allclose(read_data(path), X)
+    # Another first row of numbers is data.
+    np.savetxt(path, np.r_[[[1.0, 0.0, 2.0]], X], delimiter=",")
+    assert read_data(path).shape == (5, 3)
 
 
 def test_csv_columns_are_matched_by_their_header_names(tmp_path, capsys):
