@@ -866,8 +866,9 @@ def skewness_limit(n_samples):
     standard_error = np.sqrt(6.0 * n * (n - 1) / ((n - 2) * (n + 1) * (n + 3)))
     return max(SKEWNESS_LIMIT, _SKEWNESS_ERRORS * standard_error)
 
-# Rows (spread evenly over X) from which ``skewed_power`` learns its powers.
-_POWER_ROWS = 100_000
+# Rows (spread evenly over X) from which ``skewed_power`` learns its powers: a float64
+# copy of this many rows is made, not of X.
+_POWER_ROWS = 10_000
 
 
 def skewed_power(X, shift, scale, varying):

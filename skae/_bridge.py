@@ -77,16 +77,17 @@ def mean_prediction_error(module, X, rows):
     """
     if rows.shape[0] == 0:
         raise ValueError("mean_prediction_error needs at least one row; got 0.")
-    scale = module.scale
+    device = module.scale.device
     with torch.no_grad():
-        total = torch.zeros(X.shape[1], dtype=torch.float64, device=scale.device)
+        total = torch.zeros(X.shape[1], dtype=torch.float64, device=device)
         for start in range(0, X.shape[0], CHUNK_ROWS):
-            total += X[start:start + CHUNK_ROWS].to(scale.device).sum(0, dtype=torch.float64)
-        mean = (total / X.shape[0]).to(scale.dtype)
+            part = module.normalize(X[start:start + CHUNK_ROWS].to(device))
+            total += part.sum(0, dtype=torch.float64)
+        mean = total / X.shape[0]
         squares = 0.0
         for start in range(0, rows.shape[0], CHUNK_ROWS):
-            part = rows[start:start + CHUNK_ROWS].to(scale.device)
-            squares += float(((part - mean) / scale).pow(2).sum(dtype=torch.float64))
+            part = module.normalize(rows[start:start + CHUNK_ROWS].to(device))
+            squares += float((part.double() - mean).pow(2).sum())
     return squares / (rows.shape[0] * X.shape[1])
 
 

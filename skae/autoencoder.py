@@ -59,7 +59,8 @@ class AutoencoderTransformer(BaseAutoencoder):
         about 50 rows, more than three standard errors of chance skew) goes through
         the Yeo-Johnson power that makes it most Gaussian (as
         ``sklearn.preprocessing.PowerTransformer`` fits it, on the standardised values,
-        the power held within [0, 2] so that every decoded value maps back) and is
+        the power held within [0, 2] so that every decoded value maps back: the heaviest
+        tails, such as a log-normal's with sigma 4, keep some of their skew) and is
         standardised again; decoded linearly, the power undone on the way out (so
         ``inverse_transform`` answers in the input's units, though an error in a long tail
         grows on the way back) and ``score_samples`` measured in the transformed space. A
@@ -838,7 +839,10 @@ class VariationalAutoencoder(BaseAutoencoder):
         leaves out the constant ``0.5 log(2 pi)`` per feature and the log of the
         standardisation's scales, so the score is the ELBO up to a constant of the fitted
         model: it ranks samples and compares models fit on the same data, not the
-        densities of data on other scales.
+        densities of data on other scales. With a power step (``scaling="power"`` on a
+        table with skewed features) the ELBO is that of the transformed values: the log
+        of the transform's slope, which differs from sample to sample, is left out, so it
+        ranks samples as they look in the working space.
 
         Parameters
         ----------

@@ -277,19 +277,59 @@ def test_power_scaling_makes_skewed_features_gaussian():
     assert not AutoencoderTransformer(**params).fit(blobs).module_.has_power
 
 
-def test_inverse_power_stays_finite_beyond_the_transforms_range():
-    """A power below 0 bounds the transform from above (above 2, from below); a decoder
-    may write past that edge, which maps back to a large finite value, never inf or NaN."""
-    from skae.nn.modules import inverse_yeo_johnson, yeo_johnson
+def test_yeo_johnson_matches_scikit_learn_and_its_inverse_stays_finite():
+    """The torch transform is scikit-learn's, in float32 too for a power near 0 or 2; its
+    inverse undoes it, and maps whatever a decoder writes (past the edge of a bounded
+    transform, or far out in a steep tail) to at most ``_INVERSE_REACH``, never inf."""
+    from sklearn.preprocessing import PowerTransformer
 
-    x = torch.linspace(-30, 30, 601, dtype=torch.float64)[:, None].repeat(1, 6)
-    power = torch.tensor([-1.5, -0.2, 0.0, 0.7, 2.0, 3.5], dtype=torch.float64)
+    from skae.nn.modules import _INVERSE_REACH, inverse_yeo_johnson, yeo_johnson
+
+    x = torch.linspace(-30, 30, 601, dtype=torch.float64)[:, None].repeat(1, 9)
+    power = torch.tensor([-1.5, -0.2, 0.0, 1e-6, 0.7, 1.0, 2 - 1e-7, 2.0, 3.5],
+                         dtype=torch.float64)
+    reference = PowerTransformer(standardize=False)
+    reference.lambdas_ = power.numpy()
+    expected = reference.transform(x.numpy())
+    np.testing.assert_allclose(yeo_johnson(x, power), expected, rtol=1e-9, atol=1e-9)
+    # float32: within its precision of each column's largest value.
+    error = np.abs(yeo_johnson(x.float(), power.float()).double().numpy() - expected)
+    assert (error / np.abs(expected).max(axis=0) < 1e-5).all()
     np.testing.assert_allclose(inverse_yeo_johnson(yeo_johnson(x, power), power), x,
                                rtol=1e-9, atol=1e-9)
-    beyond = inverse_yeo_johnson(torch.tensor([[50.0, 50.0, -50.0, -50.0]]),
-                                 torch.tensor([-1.5, -0.2, 2.5, 2.0]))
+    back = inverse_yeo_johnson(torch.as_tensor(expected, dtype=torch.float32), power.float())
+    np.testing.assert_allclose(back, x, rtol=1e-5, atol=1e-5)
+    beyond = inverse_yeo_johnson(torch.tensor([[50.0, 50.0, 1e3, 1e3, -50.0, -1e3]]),
+                                 torch.tensor([-1.5, -0.2, 0.0, 0.01, 2.5, 2.0]))
     assert torch.isfinite(beyond).all()
-    assert (beyond[0, :2] > 1e5).all() and (beyond[0, 2:] < -1e5).all()
+    assert (beyond.abs() > 1e5).all() and (beyond.abs() <= 1.001 * _INVERSE_REACH).all()
+
+
+def test_a_model_with_the_power_step_saves_pickles_and_judges_itself(tmp_path):
+    """The power step travels with the model (``skae.save``, pickle) and the learned-nothing
+    yardstick is measured in its working space, powers included."""
+    import pickle
+
+    import skae
+    from skae._bridge import mean_prediction_error
+
+    X = _skewed_table()
+    ae = AutoencoderTransformer(latent_dim=2, hidden_layer_sizes=(8,), max_iter=3,
+                                random_state=0).fit(X)
+    assert ae.module_.has_power
+    expected = ae.transform(X), ae.inverse_transform(ae.transform(X))
+    skae.save(ae, tmp_path / "power.skae")
+    for copy_ in (skae.load(tmp_path / "power.skae"), pickle.loads(pickle.dumps(ae))):
+        assert copy_.module_.has_power
+        torch.testing.assert_close(copy_.module_.power, ae.module_.power)
+        np.testing.assert_allclose(copy_.transform(X), expected[0], rtol=1e-6)
+        np.testing.assert_allclose(copy_.inverse_transform(expected[0]), expected[1],
+                                   rtol=1e-6)
+    x = torch.as_tensor(X, dtype=torch.float32)
+    working = ae.module_.normalize(x).double()
+    np.testing.assert_allclose(mean_prediction_error(ae.module_, x, x[:100]),
+                               float((working[:100] - working.mean(0)).pow(2).mean()),
+                               rtol=1e-5)
 
 
 def test_models_without_the_power_step_still_load(tmp_path):

@@ -149,47 +149,49 @@ def yeo_johnson(x, power):
     """The Yeo-Johnson transform of ``x`` with one ``power`` (λ) per feature (column), as
     ``sklearn.preprocessing.PowerTransformer`` applies it: ``((x + 1)**λ - 1) / λ`` for
     ``x >= 0`` (``log1p(x)`` at λ = 0), ``-((1 - x)**(2 - λ) - 1) / (2 - λ)`` below
-    (``-log1p(-x)`` at λ = 2). λ = 1 is the identity."""
+    (``-log1p(-x)`` at λ = 2), written with ``expm1`` and ``log1p`` so that a λ near 0 or
+    2 loses no precision. λ = 1 is the identity."""
     positive = x >= 0
     # Each branch sees only arguments of its own sign, so neither can produce NaN.
-    up = torch.where(positive, x, torch.zeros_like(x))
-    down = torch.where(positive, torch.zeros_like(x), -x)
-    near0 = power.abs() < 1e-8
-    near2 = (power - 2).abs() < 1e-8
-    safe = torch.where(near0, torch.ones_like(power), power)
-    safe2 = torch.where(near2, torch.ones_like(power), 2 - power)
-    upper = torch.where(near0, torch.log1p(up), ((up + 1) ** safe - 1) / safe)
-    lower = torch.where(near2, -torch.log1p(down), -((down + 1) ** safe2 - 1) / safe2)
+    up = torch.log1p(torch.where(positive, x, torch.zeros_like(x)))
+    down = torch.log1p(torch.where(positive, torch.zeros_like(x), -x))
+    upper = _expm1_ratio(up, power)
+    lower = -_expm1_ratio(down, 2 - power)
     return torch.where(positive, upper, lower)
 
 
-# How far ``inverse_yeo_johnson`` reaches, in the units it maps back to: the transforms
-# with λ < 0 (or > 2 below zero) are bounded, and a decoder may write beyond their edge.
+def _expm1_ratio(log, power):
+    """``expm1(power * log) / power``, ``log`` at ``power = 0``."""
+    zero = power.abs() < 1e-12
+    safe = torch.where(zero, torch.ones_like(power), power)
+    return torch.where(zero, log, torch.expm1(safe * log) / safe)
+
+
+# How far ``inverse_yeo_johnson`` reaches, in the units it maps back to: the transform is
+# steep in a long tail, and a decoder may write well beyond the data.
 _INVERSE_REACH = 1e6
 
 
 def inverse_yeo_johnson(y, power):
-    """The inverse of ``yeo_johnson``. A value beyond the transform's range (a decoder
-    may write one) maps to ``_INVERSE_REACH`` in magnitude, not to inf or NaN."""
+    """The inverse of ``yeo_johnson``: its value stays within ``_INVERSE_REACH`` in
+    magnitude (and finite) wherever the decoder writes."""
     positive = y >= 0
     up = torch.where(positive, y, torch.zeros_like(y))
     down = torch.where(positive, torch.zeros_like(y), -y)
-    near0 = power.abs() < 1e-8
-    near2 = (power - 2).abs() < 1e-8
-    safe = torch.where(near0, torch.ones_like(power), power)
-    safe2 = torch.where(near2, torch.ones_like(power), 2 - power)
-    upper = torch.where(near0, torch.expm1(up.clamp_max(math.log(_INVERSE_REACH))),
-                        _root(1 + safe * up, safe) - 1)
-    lower = torch.where(near2, -torch.expm1(down.clamp_max(math.log(_INVERSE_REACH))),
-                        1 - _root(1 + safe2 * down, safe2))
+    upper = _log1p_ratio(up, power)
+    lower = -_log1p_ratio(down, 2 - power)
     return torch.where(positive, upper, lower)
 
 
-def _root(base, power):
-    """``base ** (1 / power)`` for ``base >= 1`` (exact) or below it, where a negative
-    power would reach beyond ``_INVERSE_REACH`` (the base is held at that edge)."""
-    edge = torch.where(power < 0, _INVERSE_REACH ** power.clamp_max(0), torch.zeros_like(power))
-    return base.clamp_min(0).maximum(edge) ** (1 / power)
+def _log1p_ratio(value, power):
+    """``expm1(log1p(power * value) / power)`` for ``value >= 0`` (``expm1(value)`` at
+    ``power = 0``), at most ``_INVERSE_REACH``; ``1 + power * value`` held above 0, the
+    transform's edge for a negative power."""
+    zero = power.abs() < 1e-12
+    safe = torch.where(zero, torch.ones_like(power), power)
+    edge = torch.finfo(value.dtype).tiny - 1
+    exponent = torch.where(zero, value, torch.log1p((safe * value).clamp_min(edge)) / safe)
+    return torch.expm1(exponent.clamp_max(math.log1p(_INVERSE_REACH)))
 
 
 def _update_identity_flag_hook(module, incompatible_keys):
@@ -223,6 +225,7 @@ class Autoencoder(nn.Module):
             self.register_buffer(name, torch.full((n_features,), value))
         self.is_identity_map = True
         self.has_power = False
+        self.powered_columns = torch.zeros(0, dtype=torch.long)
         # Loaded weights bring their own shift and scale: re-derive the flag from them.
         self.register_load_state_dict_post_hook(_update_identity_flag_hook)
 
@@ -279,7 +282,8 @@ class Autoencoder(nn.Module):
     def _update_identity_flag(self):
         # Skipping an identity map saves two full-batch passes per training step.
         if self.shift.device.type != "meta":
-            self.has_power = bool((self.power != 1).any())
+            self.powered_columns = torch.nonzero(self.power != 1).flatten().cpu()
+            self.has_power = bool(self.powered_columns.numel())
             self.is_identity_map = bool((self.shift == 0).all() and (self.scale == 1).all()
                                         and not self.has_power)
 
@@ -288,15 +292,26 @@ class Autoencoder(nn.Module):
             return x
         x = (x - self.shift) / self.scale
         if self.has_power:
-            x = (yeo_johnson(x, self.power) - self.power_shift) / self.power_scale
+            x = self._map_powered(x, lambda part, power, shift, scale:
+                                  (yeo_johnson(part, power) - shift) / scale)
         return x
 
     def denormalize(self, x):
         if self.is_identity_map:
             return x
         if self.has_power:
-            x = inverse_yeo_johnson(x * self.power_scale + self.power_shift, self.power)
+            x = self._map_powered(x, lambda part, power, shift, scale:
+                                  inverse_yeo_johnson(part * scale + shift, power))
         return x * self.scale + self.shift
+
+    def _map_powered(self, x, fn):
+        """``x`` with ``fn(columns, power, power_shift, power_scale)`` applied to the
+        columns whose power is not 1 (the others are left as they are, and not copied
+        through the transform)."""
+        columns = self.powered_columns.to(x.device)
+        part = fn(x.index_select(1, columns), *(getattr(self, name).index_select(0, columns)
+                                                for name in POWER_IDENTITY))
+        return x.index_copy(1, columns, part.to(x.dtype))
 
     def __setstate__(self, state):
         # Modules pickled before the power buffers existed map nothing through a power.
@@ -305,6 +320,7 @@ class Autoencoder(nn.Module):
             if name not in self._buffers:
                 self.register_buffer(name, torch.full_like(self.shift, value))
         self.__dict__.setdefault("has_power", False)
+        self.__dict__.setdefault("powered_columns", torch.zeros(0, dtype=torch.long))
 
     def encode(self, x):
         """Latent code of inputs in the working space."""
