@@ -624,10 +624,11 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         _warn_on_unresolved_columns(self, X, lo, hi, std)
         scaling = (auto_scaling(X, lo, hi, images=getattr(self, "image_shape", None) is not None)
                    if self.scaling == "auto" else self.scaling)
+        constant = constant_columns(mean, std, X.shape[0])
         if scaling in ("standard", "power"):
             # A constant column keeps a scale of 1, not its spread of round-off (a column
             # of 0.1 has a float64 standard deviation of about 1e-17).
-            shift, scale = mean, np.where(constant_columns(mean, std, X.shape[0]), 0.0, std)
+            shift, scale = mean, np.where(constant, 0.0, std)
         elif scaling == "minmax":
             shift, scale = lo, hi - lo
         elif scaling == "global":
@@ -646,8 +647,8 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
         )
         shift = check_float32_range(shift, message)
         scale = check_float32_range(scale, message)
-        power = (skewed_power(X, shift, scale, varying=~constant_columns(mean, std, X.shape[0]))
-                 if scaling == "power" else (None, None, None))
+        power = (skewed_power(X, shift, scale, varying=~constant) if scaling == "power"
+                 else (None, None, None))
         return (shift, scale, power,
                 "logistic" if in_unit_range else "identity")
 
@@ -865,6 +866,7 @@ def skewness_limit(n_samples):
     n = max(n_samples, 3)
     standard_error = np.sqrt(6.0 * n * (n - 1) / ((n - 2) * (n + 1) * (n + 3)))
     return max(SKEWNESS_LIMIT, _SKEWNESS_ERRORS * standard_error)
+
 
 # Rows (spread evenly over X) from which ``skewed_power`` learns its powers: a float64
 # copy of this many rows is made, not of X.

@@ -27,7 +27,6 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save as _safetensors_bytes
 
 from ._io import atomic_write
-from .nn.modules import POWER_IDENTITY
 from ._versions import InconsistentVersionWarning, library_versions, warn_on_version_mismatch
 
 __all__ = ["InconsistentVersionWarning", "load", "save"]
@@ -278,8 +277,7 @@ def _decode_estimator(encoded, prefix, tensors, path):
             # whose shapes must match the architecture exactly, are put in place.
             with torch.device("meta"):
                 module = estimator.untrained_module()
-            module.load_state_dict(_with_power_identity(weights, module), strict=True,
-                                   assign=True)
+            module.load_state_dict(weights, strict=True, assign=True)
         except (RuntimeError, ValueError, TypeError, AttributeError, KeyError) as exc:
             raise fail(f"the stored weights do not fit {name}'s architecture ({exc})") from None
         estimator.module_ = module.eval()
@@ -287,18 +285,6 @@ def _decode_estimator(encoded, prefix, tensors, path):
 
 
 # -- values -------------------------------------------------------------------------------
-
-
-def _with_power_identity(weights, module):
-    """``weights`` with the power step that does nothing (``POWER_IDENTITY``) where the
-    module has one and the weights do not: files written before autoencoders had it."""
-    weights = dict(weights)
-    for key in module.state_dict():
-        prefix, _, name = key.rpartition(".")
-        shift = f"{prefix}.shift" if prefix else "shift"
-        if name in POWER_IDENTITY and key not in weights and shift in weights:
-            weights[key] = torch.full_like(weights[shift], POWER_IDENTITY[name])
-    return weights
 
 
 def _check_fixed_params(key, params, error):

@@ -358,6 +358,11 @@ def test_models_without_the_power_step_still_load(tmp_path):
     loaded = skae.load(tmp_path / "old.skae")
     np.testing.assert_allclose(loaded.transform(X), expected, rtol=1e-6)
     assert json.loads(header["skae"])  # the header was kept as it was
+    # The module itself fills them in, for a plain load_state_dict too.
+    module = ae.untrained_module()
+    module.load_state_dict({k: v for k, v in ae.module_.state_dict().items()
+                            if not k.endswith(("power", "power_shift", "power_scale"))})
+    torch.testing.assert_close(module.power, torch.ones_like(module.power))
 
     module = pickle.loads(pickle.dumps(ae.module_))
     state = module.__dict__

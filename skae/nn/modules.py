@@ -313,6 +313,13 @@ class Autoencoder(nn.Module):
                                                 for name in POWER_IDENTITY))
         return x.index_copy(1, columns, part.to(x.dtype))
 
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # Weights saved before the power buffers existed map nothing through a power.
+        for name, value in POWER_IDENTITY.items():
+            if prefix + name not in state_dict and prefix + "shift" in state_dict:
+                state_dict[prefix + name] = torch.full_like(state_dict[prefix + "shift"], value)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
     def __setstate__(self, state):
         # Modules pickled before the power buffers existed map nothing through a power.
         super().__setstate__(state)
