@@ -514,6 +514,9 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
             module = self._build_module(X.shape[1], self.output_activation_)
         module.set_normalization(shift, scale, *power)
         self.module_ = module.to(device)
+        if getattr(module, "starts_from_principal_components", False):
+            rows = evenly_spaced_rows(X.shape[0], _SAMPLE_ROWS)
+            module.start_from_data(module.normalize(as_tensor(X[rows], device).to(device)))
         self._built_params = _param_reprs(self)
         self._optimizer_state = None
         self.history_ = []
@@ -868,9 +871,15 @@ def skewness_limit(n_samples):
     return max(SKEWNESS_LIMIT, _SKEWNESS_ERRORS * standard_error)
 
 
-# Rows (spread evenly over X) from which ``skewed_power`` learns its powers: a float64
-# copy of this many rows is made, not of X.
-_POWER_ROWS = 10_000
+# Rows (spread evenly over X) from which ``skewed_power`` learns its powers and the
+# linear paths start (``Autoencoder.start_from_data``): a copy of this many rows is made,
+# not of X.
+_SAMPLE_ROWS = 10_000
+
+
+def evenly_spaced_rows(n_samples, n_rows):
+    """Indices of at most ``n_rows`` rows spread evenly over ``n_samples``."""
+    return np.linspace(0, n_samples - 1, min(n_samples, n_rows)).astype(int)
 
 
 def skewed_power(X, shift, scale, varying):
@@ -881,13 +890,13 @@ def skewed_power(X, shift, scale, varying):
     fit), held within [0, 2] where the transform is onto the real line (so whatever the
     decoder writes can be undone), and the mean and standard deviation of the transformed
     values, which standardise it again; the other features keep λ = 1 (the identity),
-    shift 0 and scale 1. Learnt on at most ``_POWER_ROWS`` rows, spread evenly over
+    shift 0 and scale 1. Learnt on at most ``_SAMPLE_ROWS`` rows, spread evenly over
     ``X``. Returns float32 arrays ``(power, power_shift, power_scale)``, or three None
     when no feature is skewed."""
     from scipy.stats import skew
     from sklearn.preprocessing import PowerTransformer
 
-    rows = np.linspace(0, X.shape[0] - 1, min(X.shape[0], _POWER_ROWS)).astype(int)
+    rows = evenly_spaced_rows(X.shape[0], _SAMPLE_ROWS)
     sample = (np.asarray(X[rows], dtype=np.float64) - shift) / scale
     with np.errstate(all="ignore"):
         skewness = np.nan_to_num(skew(sample, axis=0))  # NaN for constant features
