@@ -415,7 +415,7 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         their cluster joins the clusters (two blobs of 10 rows each, 19 neighbours: one
         component, and ``ManifoldLabelSpreading`` gave every row one class). UMAP starts
         from its spectral layout, or at random with fewer than ``n_components + 2``
-        samples (the spectral layout cannot be computed then).
+        distinct codes (the spectral layout cannot be computed then).
     min_dist : float, default=0.0
         UMAP's minimum distance between embedded points; 0 packs clusters tightly.
     covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
