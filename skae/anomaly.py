@@ -10,7 +10,8 @@ from sklearn.model_selection import KFold
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import auto_scaling, column_stats, constant_columns, drawn, in_unit_interval
+from ._base import (_SAMPLE_ROWS, auto_scaling, column_stats, constant_columns, drawn,
+                    evenly_spaced_rows, in_unit_interval)
 from ._bridge import shared_random_state
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._images import check_image_shape, local_mean
@@ -53,13 +54,67 @@ def _score_scales(autoencoder, X, distance, local):
                   "latent_precision_": covariance.precision_}
     else:
         _, _, location, spread = column_stats(X)
+        constant = constant_columns(location, spread, X.shape[0])
         # A constant column is divided by 1, not by its spread of round-off.
         scales = {"input_location_": location,
-                  "input_scale_": np.where(constant_columns(location, spread, X.shape[0]),
-                                           1.0, spread)}
+                  "input_scale_": np.where(constant, 1.0, spread)}
+        scales.update(_input_power(X, scales, varying=~constant))
     scales["error_scale_"] = _typical(_errors(autoencoder, X, local))
     scales["distance_scale_"] = _typical(_distance(autoencoder, X, scales, distance))
     return scales
+
+
+def _input_power(X, scales, varying):
+    """The power step of the ``"input"`` distance: for each ``varying`` column of the
+    standardised rows, the Yeo-Johnson power (λ) that makes it most Gaussian
+    (``sklearn.preprocessing.PowerTransformer``'s fit, on at most ``_SAMPLE_ROWS`` rows
+    spread evenly over ``X``; from ``_POWER_MIN_ROWS`` rows on, λ = 1 below) and the mean
+    and standard deviation of the transformed column, which standardise it again."""
+    from sklearn.preprocessing import PowerTransformer
+
+    power = np.ones(X.shape[1])
+    location, scale = np.zeros(X.shape[1]), np.ones(X.shape[1])
+    columns = np.flatnonzero(varying)
+    if X.shape[0] >= _POWER_MIN_ROWS and columns.size:
+        rows = evenly_spaced_rows(X.shape[0], _SAMPLE_ROWS)
+        sample = _standardised(X[rows], scales)[:, columns]
+        with np.errstate(all="ignore"):
+            transformer = PowerTransformer(standardize=False).fit(sample)
+        power[columns] = np.clip(np.nan_to_num(transformer.lambdas_, nan=1.0), *_POWER_RANGE)
+        transformed = _yeo_johnson(sample, power[columns])
+        spread = transformed.std(axis=0)
+        location[columns] = transformed.mean(axis=0)
+        scale[columns] = np.where(spread > 0, spread, 1.0)
+    return {"input_power_": power, "input_power_location_": location,
+            "input_power_scale_": scale}
+
+
+# The fewest training rows from which the "input" distance fits its powers (below, each
+# column is only standardised), and the range its powers are held in: beyond it the
+# transform of a far row overflows float64.
+_POWER_MIN_ROWS = 10
+_POWER_RANGE = (-10.0, 10.0)
+
+
+def _yeo_johnson(values, power):
+    """The Yeo-Johnson transform of each column of ``values`` by its ``power``, in float64,
+    finite (a row far beyond the training rows goes to ``_FAR``)."""
+    import torch
+
+    from .nn.modules import yeo_johnson
+
+    with torch.no_grad():
+        out = yeo_johnson(torch.as_tensor(values, dtype=torch.float64),
+                          torch.as_tensor(power, dtype=torch.float64)).numpy()
+    return np.clip(np.nan_to_num(out, nan=_FAR, posinf=_FAR, neginf=-_FAR), -_FAR, _FAR)
+
+
+# Where the power step puts rows beyond float64: far, and still finite when squared.
+_FAR = 1e150
+
+
+def _standardised(rows, scales):
+    return (rows - scales["input_location_"]) / scales["input_scale_"]
 
 
 def _typical(values):
@@ -82,9 +137,16 @@ def _distance(autoencoder, X, scales, distance):
         return np.einsum("ij,jk,ik->i", centred, scales["latent_precision_"], centred)
     distances = np.empty(X.shape[0])
     chunk = max(1, _CHUNK_VALUES // X.shape[1])
+    # Detectors fitted before the power step have no powers: standardised only.
+    power = scales.get("input_power_")
+    powered = np.flatnonzero(power != 1) if power is not None else np.zeros(0, dtype=int)
     for start in range(0, X.shape[0], chunk):
-        standardised = ((X[start:start + chunk] - scales["input_location_"])
-                        / scales["input_scale_"])
+        standardised = _standardised(X[start:start + chunk], scales)
+        if powered.size:
+            standardised[:, powered] = (
+                (_yeo_johnson(standardised[:, powered], power[powered])
+                 - scales["input_power_location_"][powered])
+                / scales["input_power_scale_"][powered])
         distances[start:start + chunk] = np.mean(standardised**2, axis=1)
     return distances
 
@@ -168,6 +230,7 @@ def _renamed_latent_distance(params, fitted):
 
 # What ``_score_scales`` may set, removed before each fit.
 _SCALE_NAMES = ("latent_location_", "latent_precision_", "input_location_", "input_scale_",
+                "input_power_", "input_power_location_", "input_power_scale_",
                 "error_scale_", "distance_scale_")
 
 
@@ -214,7 +277,20 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         What is added to the reconstruction error. ``None``: nothing, the score is minus
         that error (the autoencoder's ``score_samples``, or the error of local means with
         ``image_shape``). ``"input"``: the mean squared distance of the sample to the
-        training samples' means, each feature divided by its training standard deviation.
+        training samples' means, each feature divided by its training standard deviation,
+        then (from 10 training samples on) through the Yeo-Johnson power that makes it
+        most Gaussian on the training samples (``sklearn.preprocessing.PowerTransformer``'s
+        fit, on at most 10,000 of them; the power held within [-10, 10]) and standardised
+        again, so that a long tail of normal values does not pass for distance. Measured
+        (one-class splits, each class normal in turn, dev seeds 5-6, mean ROC AUC, plain
+        standardised distance then with the power, IsolationForest in brackets): breast
+        cancer 0.884, 0.909 (0.897); wine 0.987, 0.986 (0.969); ``MASS::fgl`` glass
+        0.784, 0.775 (0.785); ``MASS::Pima`` 0.678, 0.669 (0.692); ``Ecdat::Crime``
+        regions 0.752, 0.764 (0.656); ``Ecdat::Mroz`` 0.556, 0.557 (0.564);
+        ``Ecdat::Fishing`` 0.708, 0.727 (0.707); ``MASS::crabs`` 0.686, 0.684 (0.637);
+        iris 0.974, 0.977 (0.955); tables generated as ``benchmarks/features.py``'s
+        ``make_tabular`` (seeds 1-3) 0.674, 0.688 (0.622), 0.773, 0.786 (0.757), 0.686,
+        0.696 (0.670); an 800-row ``make_classification`` set 0.663, 0.660 (0.609).
         ``"latent"``: the squared Mahalanobis distance of the code to the training codes
         (Ledoit-Wolf covariance). The score is then minus the sum of the error and the
         distance, each divided by its median over the training samples (their mean where
@@ -262,6 +338,12 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         Means of the training samples' features (``distance_="input"`` only).
     input_scale_ : ndarray of shape (n_features_in_,)
         Their standard deviations, 1 for constant features (``distance_="input"`` only).
+    input_power_ : ndarray of shape (n_features_in_,)
+        The Yeo-Johnson power of each standardised feature, 1 (none) for constant features
+        and below 10 training samples (``distance_="input"`` only).
+    input_power_location_, input_power_scale_ : ndarray of shape (n_features_in_,)
+        The means and standard deviations of the powered training features, which
+        standardise them again (``distance_="input"`` only).
     error_scale_ : float
         Typical (median, see ``distance``) reconstruction error (of local means with
         ``image_shape``) of the training samples (``distance_`` not None only).
