@@ -355,14 +355,17 @@ def _graph_neighbors(n_neighbors, n_samples, n_clusters):
     return min(max(min(n_neighbors, n_samples // (2 * n_clusters)), 2), n_samples - 1)
 
 
-def _distinct_rows(codes):
-    """The distinct rows of ``codes`` in the order they first appear, and for each row of
-    ``codes`` the index of its distinct row."""
-    _, first, inverse = np.unique(codes, axis=0, return_index=True, return_inverse=True)
-    order = np.argsort(first)
-    position = np.empty_like(order)
-    position[order] = np.arange(len(order))
-    return codes[first[order]], position[inverse.ravel()]
+def _merge_repeated_rows(X, embedding):
+    """``embedding`` with the rows of ``X`` that repeat one another at the mean of their
+    places: the nearest-codes step of ``predict`` averages them, so the mixture labels them
+    as ``predict`` will."""
+    _, group = np.unique(X, axis=0, return_inverse=True)
+    group = group.ravel()
+    if group.max() + 1 == X.shape[0]:  # every row distinct (fit checks X has rows)
+        return embedding
+    sums = np.zeros((group.max() + 1, embedding.shape[1]))
+    np.add.at(sums, group, embedding)
+    return (sums / np.bincount(group)[:, None])[group]
 
 
 def _umap_class():
@@ -408,14 +411,14 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
         Dimension of the UMAP embedding; ``None`` means ``n_clusters`` (N2D).
     n_neighbors : int, default=20
         UMAP's neighbourhood size (N2D's value): larger keeps more global structure.
-        Capped at one less than the number of distinct codes (so ``X`` needs at least 3
-        distinct rows) and at half the codes a cluster holds on average (``n_distinct //
-        (2 * n_clusters)``, at least 2), which binds on small data only (below 400
-        distinct codes for 10 clusters at the default): a graph whose rows reach beyond
-        their cluster joins the clusters (two blobs of 10 rows each, 19 neighbours: one
-        component, and ``ManifoldLabelSpreading`` gave every row one class). UMAP starts
-        from its spectral layout, or at random with fewer than ``n_components + 2``
-        distinct codes (the spectral layout cannot be computed then).
+        Capped at ``n_samples - 1`` (so ``X`` needs at least 3 samples) and at half the
+        samples a cluster holds on average (``n_samples // (2 * n_clusters)``, at least
+        2), which binds on small data only (below 400 samples for 10 clusters at the
+        default): a graph whose rows reach beyond their cluster joins
+        the clusters (two blobs of 10 rows each, 19 neighbours: one component, and
+        ``ManifoldLabelSpreading`` gave every row one class). UMAP starts from
+        its spectral layout, or at random when ``X`` has fewer than ``n_components + 2``
+        samples (the spectral layout cannot be computed then).
     min_dist : float, default=0.0
         UMAP's minimum distance between embedded points; 0 packs clusters tightly.
     covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
@@ -444,8 +447,8 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
     mixture_ : sklearn.mixture.GaussianMixture
         The fitted mixture on the embedding.
     embedding_ : ndarray of shape (n_samples, n_components)
-        The UMAP embedding of the training samples (UMAP embeds each distinct code once:
-        rows with one code, such as rows repeated in ``X``, share one place).
+        The UMAP embedding of the training samples (rows repeated in ``X`` share the mean
+        of their places).
     embedder_ : sklearn.neighbors.KNeighborsRegressor
         From codes to the embedding, for new samples (see Notes).
     labels_ : ndarray of shape (n_samples,)
@@ -464,11 +467,9 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
     ``transform`` and ``predict`` place new samples by their codes' nearest training codes
     (the start of ``UMAP.transform``, without its optimisation): each sample's result is
     its own, whatever else is in the batch, and a training sample lands on its own
-    embedding, so ``labels_`` equals ``predict(X)``. UMAP embeds each distinct code once:
-    in a graph of repeated rows (tables of counts or ratings) the copies are each other's
-    nearest neighbours at distance 0, and UMAP flung such cliques apart. On
-    ``MASS::biopsy`` (683 rows of nine 1-10 ratings, 449 distinct; 2 clusters, seed 10)
-    the accuracy rose from 0.717 to 0.840.
+    embedding. UMAP may place rows repeated in ``X`` apart; they share the mean of their
+    places in ``embedding_`` (where ``predict`` puts them too), so identical rows get
+    one cluster and ``labels_`` equals ``predict(X)``.
 
     References
     ----------
@@ -544,18 +545,6 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
                 verbose=self.verbose)
         self.estimator_ = fit_autoencoder(estimator, X, "estimator", rng)
         codes = codes_of(self.estimator_, X)
-        # UMAP embeds each distinct code once: in a graph of repeated rows (tables of counts
-        # or ratings) the copies are each other's nearest neighbours at distance 0, and
-        # cliques of copies cut off from the rest were flung apart.
-        distinct, where = _distinct_rows(codes)
-        n_distinct = distinct.shape[0]
-        _check_manifold_samples(n_distinct, " distinct codes")
-        if n_distinct < self.n_clusters:
-            raise ValueError(
-                f"n_clusters={self.n_clusters} must be at most the number of distinct codes, "
-                f"got {n_distinct}: X has too few different rows, or the autoencoder "
-                "maps them onto too few codes."
-            )
         n_components = self.n_clusters if self.n_components is None else self.n_components
         # An int seed makes umap-learn run single-threaded and reproducible; a RandomState
         # or None leaves it free, as sklearn leaves n_jobs.
@@ -567,17 +556,17 @@ class LatentClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Cluste
             warnings.filterwarnings("ignore", message=".*spectral initialisation.*")
             self.manifold_ = _umap_class()(
                 n_components=n_components, n_neighbors=_graph_neighbors(
-                    self.n_neighbors, n_distinct, self.n_clusters),
+                    self.n_neighbors, n_samples, self.n_clusters),
                 min_dist=self.min_dist, random_state=umap_seed,
                 n_jobs=1 if umap_seed is not None else -1,
                 # The spectral start needs n_components + 1 eigenvectors of an
                 # n_samples-square matrix: fewer samples start at random.
-                init="spectral" if n_components + 1 < n_distinct else "random",
-            ).fit(distinct)
-        embedding = np.asarray(self.manifold_.embedding_, dtype=np.float64)
-        self.embedding_ = embedding[where]
+                init="spectral" if n_components + 1 < n_samples else "random",
+            ).fit(codes)
+        self.embedding_ = _merge_repeated_rows(
+            X, np.asarray(self.manifold_.embedding_, dtype=np.float64))
         self.embedder_ = KNeighborsRegressor(
-            min(self.n_neighbors, n_distinct), weights="distance").fit(distinct, embedding)
+            min(self.n_neighbors, n_samples), weights="distance").fit(codes, self.embedding_)
         self.mixture_ = GaussianMixture(
             self.n_clusters, covariance_type=self.covariance_type, n_init=self.n_init,
             random_state=int(rng.randint(2**31 - 1)),

@@ -338,10 +338,9 @@ def test_pandas_output_reaches_no_internal_step(digits):
 
 
 def test_repeated_rows_share_a_cluster_and_labels_equal_predict(digits):
-    """UMAP placed identical rows apart (copies are each other's neighbours at distance
-    0), and the mixture could then split them while predict, through their identical codes,
-    put them together (0.95 agreement on 12 rows repeated 10 times): UMAP now embeds each
-    distinct code once, and the copies share its place in embedding_."""
+    """UMAP places identical rows apart, and the mixture could then split them while
+    predict, through their identical codes, put them together (0.95 agreement on 12 rows
+    repeated 10 times): they now share one place in embedding_."""
     from skae import LatentClustering
 
     X = np.repeat(digits[0][np.random.RandomState(0).choice(len(digits[0]), 12)], 10, axis=0)
@@ -351,29 +350,6 @@ def test_repeated_rows_share_a_cluster_and_labels_equal_predict(digits):
     np.testing.assert_array_equal(clustering.labels_, clustering.predict(X))
     assert all(len(set(clustering.labels_[i:i + 10])) == 1 for i in range(0, 120, 10))
     assert len(np.unique(clustering.embedding_, axis=0)) == 12
-    assert clustering.manifold_.embedding_.shape[0] == 12
-
-
-def test_distinct_rows_keep_their_first_order():
-    from skae.cluster import _distinct_rows
-
-    codes = np.array([[3.0, 1.0], [1.0, 2.0], [3.0, 1.0], [0.0, 0.0], [1.0, 2.0]])
-    distinct, where = _distinct_rows(codes)
-    np.testing.assert_array_equal(distinct, [[3.0, 1.0], [1.0, 2.0], [0.0, 0.0]])
-    np.testing.assert_array_equal(where, [0, 1, 0, 2, 1])
-    np.testing.assert_array_equal(distinct[where], codes)
-    rows = np.random.RandomState(0).normal(size=(6, 2))  # all distinct: as they are
-    np.testing.assert_array_equal(_distinct_rows(rows)[0], rows)
-
-
-def test_too_few_distinct_rows_for_the_clusters_is_an_error(digits):
-    from skae import LatentClustering
-
-    X = np.repeat(digits[0][:3], 10, axis=0)
-    ae = AutoencoderTransformer(latent_dim=2, hidden_layer_sizes=(8,), max_iter=2,
-                                random_state=0)
-    with pytest.raises(ValueError, match="distinct codes"):
-        LatentClustering(ae, n_clusters=4, random_state=0).fit(X)
 
 
 def test_a_non_autoencoder_is_refused_before_it_is_fit(digits):
