@@ -514,9 +514,6 @@ class BaseAutoencoder(TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, Tran
             module = self._build_module(X.shape[1], self.output_activation_)
         module.set_normalization(shift, scale, *power)
         self.module_ = module.to(device)
-        if getattr(module, "starts_from_principal_components", False):
-            rows = evenly_spaced_rows(X.shape[0], _SAMPLE_ROWS)
-            module.start_from_data(module.normalize(as_tensor(X[rows], device).to(device)))
         self._built_params = _param_reprs(self)
         self._optimizer_state = None
         self.history_ = []
@@ -871,9 +868,8 @@ def skewness_limit(n_samples):
     return max(SKEWNESS_LIMIT, _SKEWNESS_ERRORS * standard_error)
 
 
-# Rows (spread evenly over X) from which ``skewed_power`` learns its powers and the
-# linear paths start (``Autoencoder.start_from_data``): a copy of this many rows is made,
-# not of X.
+# Rows (spread evenly over X) from which ``skewed_power`` learns its powers (and the
+# detector's distance its own): a copy of this many rows is made, not of X.
 _SAMPLE_ROWS = 10_000
 
 

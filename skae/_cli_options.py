@@ -7,7 +7,7 @@ matches them, ``skae fit`` reads ``SPECS``; otherwise it asks the estimators (im
 torch) and caches the answer.
 """
 
-KEY = '4ea13330e5948ffce3f8'
+KEY = '9dbb314e35338115bc40'
 
 SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                        'default': 'None',
@@ -485,46 +485,23 @@ SPECS = {'AutoencoderClassifier': {'params': [{'name': 'estimator',
                                         'doc': '``True``: a linear layer from the input to the '
                                                "code beside the encoder's hidden layers, and one "
                                                "from the code to the output beside the decoder's, "
-                                               'their outputs added; training then starts from '
-                                               'PCA: the linear layers begin at the whitened first '
-                                               'principal components of the working space (of at '
-                                               'most 10,000 rows spread evenly over ``X``) and the '
-                                               'last layer of each stack of hidden layers at zero '
-                                               '(``skae.nn.modules.Autoencoder.start_from_data``), '
-                                               "so the first code is PCA's and the hidden layers "
-                                               'learn what is not linear. Not available with '
-                                               '``image_shape``. ``"auto"`` is ``True`` for the '
-                                               'perceptron on data decoded linearly (standardised '
-                                               'tables, see ``scaling``) and ``False`` for data '
-                                               'decoded through a sigmoid (in [0, 1], or images '
-                                               'brought there by ``scaling``) and with '
-                                               '``image_shape``. Measured with the default recipe '
-                                               '(3 seeds): 5-fold CV accuracy of StandardScaler + '
-                                               '8-D codes + LogisticRegression 0.978 with it and '
-                                               '0.966 without on wine (PCA(8): 0.976), 0.966 and '
-                                               '0.965 on breast cancer (PCA(8): 0.979); on digits '
+                                               "their outputs added; a linear code (PCA's) is then "
+                                               'one the model can represent from the start, and '
+                                               'the hidden layers learn what is not linear. Not '
+                                               'available with ``image_shape``. ``"auto"`` is '
+                                               '``True`` for the perceptron on data decoded '
+                                               'linearly (standardised tables, see ``scaling``) '
+                                               'and ``False`` for data decoded through a sigmoid '
+                                               '(in [0, 1], or images brought there by '
+                                               '``scaling``) and with ``image_shape``. Measured '
+                                               'with the default recipe (3 seeds): 5-fold CV '
+                                               'accuracy of StandardScaler + 8-D codes + '
+                                               'LogisticRegression 0.978 with it and 0.966 without '
+                                               'on wine (PCA(8): 0.976), 0.966 and 0.965 on breast '
+                                               'cancer (PCA(8): 0.979); on digits '
                                                '(``benchmarks/features.py`` protocol) 5 labels per '
                                                'class + LogisticRegression on 16-D codes 0.948 and '
-                                               '0.941, k-means on 10-D codes 0.913 and 0.942. The '
-                                               'start from PCA, measured on ten real tables (dev '
-                                               'seeds 10-11, the same protocol with 8-D codes, 4-D '
-                                               'on 9 features, 3-D on 7, 2-D on 5 or fewer; a '
-                                               'random start, then the start from PCA, PCA itself '
-                                               'in brackets): breast cancer 0.967, 0.970 (0.975); '
-                                               "wine 0.975, 0.983 (0.978); glass (R's "
-                                               '``MASS::fgl``) 0.619, 0.624 (0.626); '
-                                               '``MASS::biopsy`` 0.969, 0.969 (0.971); Pima '
-                                               '(``MASS::Pima.tr`` and ``.te``) 0.778, 0.786 '
-                                               '(0.770); ``Ecdat::Crime`` regions 0.636, 0.674 '
-                                               '(0.674); ``Ecdat::Mroz`` participation 0.691, '
-                                               '0.720 (0.726); ``Ecdat::Fishing`` modes 0.472, '
-                                               '0.494 (0.489); ``MASS::crabs`` 0.575, 0.613 '
-                                               '(0.568); iris 0.903, 0.900 (0.910). On generated '
-                                               'tables it is neutral: 0.770, 0.773 (0.684) and '
-                                               '0.596, 0.592 (0.550) on '
-                                               "``benchmarks/features.py``'s ``make_tabular`` "
-                                               '(seeds 2 and 3, 2,000 rows), 0.564, 0.554 (0.533) '
-                                               'on an 800-row ``make_classification`` set.',
+                                               '0.941, k-means on 10-D codes 0.913 and 0.942.',
                                         'role': 'value'},
                                        {'name': 'manifold_weight',
                                         'default': '1.0',

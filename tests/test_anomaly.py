@@ -141,10 +141,7 @@ def test_auto_threshold_spares_held_out_normal_rows(wine_one_class):
     # An autoencoder that learns its 41 rows by heart, without the masking noise of tables
     # (noise="auto"), which makes training scores less optimistic: with it the fence on them
     # flagged 33% of these new normal rows instead of 100% (the crossed one 6% either way).
-    # From a random start: from PCA's (linear_path on tables) such a model learns its rows
-    # by heart to a degree that varies from fit to fit, and the crossed fence with it
-    # flagged 0-83% of these rows over seeds 0-5 (the default masking noise: 0% on each).
-    ae = AutoencoderTransformer(noise=None, linear_path=False, random_state=0)
+    ae = AutoencoderTransformer(noise=None, random_state=0)
     crossed = AutoencoderOutlierDetector(ae, random_state=0).fit(X_train)
     on_training = AutoencoderOutlierDetector(ae, cv=None, random_state=0).fit(X_train)
     # The same autoencoder: only the threshold differs.

@@ -186,62 +186,6 @@ def test_linear_path_represents_a_linear_autoencoder():
     torch.testing.assert_close(module(x)["reconstruction"], expected)
 
 
-def test_start_from_data_is_pca():
-    rng = np.random.default_rng(0)
-    x = torch.as_tensor(rng.normal(size=(200, 6)) @ rng.normal(size=(6, 6)) + 3.0,
-                        dtype=torch.float32)
-    module = Autoencoder.mlp(6, (8,), 2, hidden_norm="batch", linear_path=True)
-    assert module.starts_from_principal_components
-    module.start_from_data(x)
-    module.eval()
-    from sklearn.decomposition import PCA
-    pca = PCA(2, whiten=True).fit(x.numpy())
-    expected = pca.transform(x.numpy())
-    code = module.encode(x).detach().numpy()
-    np.testing.assert_allclose(np.abs(code), np.abs(expected), atol=2e-3)
-    reconstruction = module(x)["reconstruction"].detach().numpy()
-    np.testing.assert_allclose(reconstruction, pca.inverse_transform(expected), atol=2e-3)
-    # The bodies start at zero but still learn: their last layer has a gradient.
-    module.train()
-    ((module(x)["reconstruction"] - x) ** 2).mean().backward()
-    body = module.encoder[0].body
-    last = [m for m in body.modules() if isinstance(m, torch.nn.Linear)][-1]
-    assert last.weight.grad.abs().sum() > 0
-
-
-def test_start_from_data_leaves_other_modules_as_built():
-    x = torch.rand(50, 6)
-    for module in (Autoencoder.mlp(6, (8,), 2),  # no linear path
-                   Autoencoder.mlp(6, (8,), 2, linear_path=True,
-                               output_activation="logistic")):  # decodes through a sigmoid
-        assert not module.starts_from_principal_components
-        before = {k: v.clone() for k, v in module.state_dict().items()}
-        module.start_from_data(x)
-        for key, value in module.state_dict().items():
-            torch.testing.assert_close(value, before[key])
-    # More code units than the rows' rank: the extra ones keep their random start.
-    module = Autoencoder.mlp(3, (8,), 5, linear_path=True)
-    module.start_from_data(torch.randn(10, 3))
-    assert torch.isfinite(module.encoder[0].linear.weight).all()
-    assert module.encoder[0].linear.weight[3:].abs().sum() > 0
-
-
-def test_table_models_start_from_pca(digits):
-    """A fitted table model (linear paths on) whose one step barely moved the weights
-    gives PCA's whitened scores as its code: training starts from the best linear code."""
-    from sklearn.datasets import load_wine
-    from sklearn.decomposition import PCA
-    from sklearn.preprocessing import StandardScaler
-    X = load_wine(return_X_y=True)[0][:, [0, 1, 2, 4, 5, 6, 7]]  # no skewed column
-    X = X[:, np.abs(((X - X.mean(0)) ** 3).mean(0) / X.std(0) ** 3) < 1]
-    ae = AutoencoderTransformer(latent_dim=2, max_iter=1, learning_rate_init=1e-12,
-                                random_state=0).fit(X)
-    assert not ae.module_.has_power
-    expected = PCA(2, whiten=True).fit_transform(StandardScaler().fit_transform(X))
-    for got, want in zip(ae.transform(X).T, expected.T):
-        assert abs(np.corrcoef(got, want)[0, 1]) > 0.999
-
-
 def test_hidden_norm_builds_batch_norm_in_hidden_layers_only():
     module = Autoencoder.mlp(10, (8, 4), 2, hidden_norm="batch")
     norms = [m for m in module.modules() if isinstance(m, BatchNorm)]
@@ -453,9 +397,8 @@ def test_learns_nothing_reads_the_yardstick_of_the_validation_rows(monkeypatch):
 
 
 def test_learns_nothing_still_fires_with_early_stopping():
-    # From a random start: a table model's linear paths start at PCA, better than the mean.
     ae = AutoencoderTransformer(latent_dim=2, learning_rate_init=1e-9, max_iter=6,
-                                early_stopping=True, linear_path=False, random_state=0)
+                                early_stopping=True, random_state=0)
     with pytest.warns(RuntimeWarning, match="learned nothing: .* on the validation rows"):
         ae.fit(_heavy_tailed_table())
 

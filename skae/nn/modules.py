@@ -329,46 +329,6 @@ class Autoencoder(nn.Module):
         self.__dict__.setdefault("has_power", False)
         self.__dict__.setdefault("powered_columns", torch.zeros(0, dtype=torch.long))
 
-    @property
-    def starts_from_principal_components(self):
-        """Whether ``start_from_data`` sets anything: a code of one output per latent unit
-        reached through a linear path, decoded through one with a linear output (the
-        perceptron built with ``linear_path=True`` for standardised tables)."""
-        return (self.encoder_outputs_per_unit == 1
-                and isinstance(self.encoder[0], LinearPath)
-                and isinstance(self.decoder[0], LinearPath) and len(self.decoder) == 1)
-
-    @torch.no_grad()
-    def start_from_data(self, x):
-        """Start the linear paths at PCA of ``x`` (rows in the working space), so that
-        training starts from the best linear code, not from a random one.
-
-        The encoder's linear layer gives the scores on the first ``latent_dim`` principal
-        components, each divided by its standard deviation; the decoder's maps them back
-        onto the mean and those components; the last layer of each non-linear body starts
-        at zero (its gradient does not), so the model's first code and reconstruction are
-        PCA's. Components beyond the rank of ``x`` keep their random start. Does nothing
-        unless ``starts_from_principal_components``.
-        """
-        if not self.starts_from_principal_components or x.shape[0] < 2:
-            return
-        encoder, decoder = self.encoder[0], self.decoder[0]
-        x = x.to(encoder.linear.weight.dtype)
-        mean = x.mean(dim=0)
-        _, singular, components = torch.linalg.svd(x - mean, full_matrices=False)
-        k = min(encoder.linear.out_features, components.shape[0])
-        components = components[:k]
-        spread = singular[:k] / math.sqrt(x.shape[0] - 1)
-        spread = torch.where(spread > 0, spread, torch.ones_like(spread))
-        encoder.linear.weight[:k] = components / spread[:, None]
-        encoder.linear.bias[:k] = -(components @ mean) / spread
-        decoder.linear.weight[:, :k] = components.T * spread
-        decoder.linear.bias.copy_(mean)
-        for body in (encoder.body, decoder.body):
-            last = [m for m in body.modules() if isinstance(m, nn.Linear)][-1]
-            last.weight.zero_()
-            last.bias.zero_()
-
     def encode(self, x):
         """Latent code of inputs in the working space."""
         return self.encoder(x)
